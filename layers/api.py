@@ -1,0 +1,322 @@
+"""REST API under /api/v1/. Thin views: the models decide what is valid and who may do
+what; every view's queryset comes through `VisibleToUserMixin`."""
+
+import json
+
+from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import RetrieveAPIView
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .geojson import feature_text, feature_texts, stream_collection
+from .models import Feature, Layer, Municipality, Revision, StaleVersion, parse_geometry
+from .schema import bilingual
+from .serializers import LayerSerializer, MeSerializer, MunicipalitySerializer, RevisionSerializer
+
+GEOJSON = "application/geo+json"
+RESERVED_PARAMS = {"bbox", "limit", "offset", "format"}
+MAX_LIMIT = 10_000
+
+
+def exception_handler(error, context):
+    """Model validation errors become 400 with {field: [message]}; a stale version becomes
+    409 with the stored feature, so the client can show both versions."""
+    if isinstance(error, DjangoValidationError):
+        detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(error, StaleVersion):
+        message = bilingual(
+            "มีผู้อื่นแก้ไขข้อมูลนี้ไปก่อนแล้ว กรุณาตรวจสอบก่อนบันทึกอีกครั้ง",
+            "Someone else changed this feature first; review their version before saving again.",
+        )
+        current = feature_text(Feature.objects.filter(pk=error.feature.pk)) or "null"
+        head = json.dumps({"detail": message, "current_version": error.feature.version}, ensure_ascii=False)
+        return HttpResponse(f'{head[:-1]},"current":{current}}}', status=409, content_type="application/json")
+    response = drf_exception_handler(error, context)
+    if response is not None and isinstance(error, exceptions.NotFound):
+        response.data = {"detail": bilingual("ไม่พบข้อมูล", "Not found.")}
+    return response
+
+
+class VisibleToUserMixin:
+    """The one place where the API applies access rules: every queryset starts from the
+    model's `visible_to(user)`; writes also ask the model's `editable_by`/`managed_by`."""
+
+    model = None
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+
+def parse_bbox(text):
+    try:
+        xmin, ymin, xmax, ymax = (float(part) for part in text.split(","))
+    except ValueError:
+        raise DjangoValidationError(
+            {"bbox": [bilingual("bbox ต้องเป็น minx,miny,maxx,maxy", "bbox must be minx,miny,maxx,maxy.")]}
+        ) from None
+    if not (xmin <= xmax and ymin <= ymax):
+        raise DjangoValidationError({"bbox": [bilingual("bbox กลับด้าน", "bbox corners are reversed.")]})
+    return Polygon.from_bbox((xmin, ymin, xmax, ymax))
+
+
+def parse_count(params, name, default, maximum):
+    raw = params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0 or value > maximum:
+        raise DjangoValidationError(
+            {name: [bilingual(f"{name} ต้องเป็นจำนวนเต็ม 0 ถึง {maximum}", f"{name} must be a whole number from 0 to {maximum}.")]}
+        )
+    return value
+
+
+def expected_version(request):
+    """The version the client last saw: `version` in the body or an If-Match header."""
+    raw = request.data.get("version") if isinstance(request.data, dict) else None
+    if raw is None and "If-Match" in request.headers:
+        raw = request.headers["If-Match"].removeprefix("W/").strip('"')
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise DjangoValidationError(
+            {"version": [bilingual("version ต้องเป็นจำนวนเต็ม", "version must be a whole number.")]}
+        ) from None
+
+
+def required_version(request):
+    version = expected_version(request)
+    if version is None:
+        raise exceptions.ValidationError(
+            {"version": bilingual(
+                "ต้องระบุ version ที่แก้ไข (ใน body หรือ If-Match) เพื่อไม่ให้ทับการแก้ไขของผู้อื่น",
+                "Send the version you edited (in the body or If-Match) so that no one else's change is overwritten.",
+            )}
+        )
+    return version
+
+
+def feature_body(request):
+    """(geometry or None, properties or None) from a GeoJSON Feature in the request body."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise exceptions.ValidationError(
+            {"detail": bilingual("ต้องส่ง GeoJSON Feature", "Send a GeoJSON Feature.")}
+        )
+    geometry = parse_geometry(data["geometry"]) if data.get("geometry") is not None else None
+    return geometry, data.get("properties")
+
+
+def geojson_response(text, version):
+    response = HttpResponse(text, content_type=GEOJSON)
+    response["ETag"] = f'"{version}"'
+    return response
+
+
+@extend_schema(tags=["municipalities"])
+class MunicipalityViewSet(VisibleToUserMixin, viewsets.ReadOnlyModelViewSet):
+    model = Municipality
+    serializer_class = MunicipalitySerializer
+    lookup_field = "slug"
+
+
+@extend_schema(tags=["layers"])
+class LayerViewSet(
+    VisibleToUserMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    model = Layer
+    serializer_class = LayerSerializer
+
+    def get_queryset(self):
+        counts = (
+            Feature.objects.filter(layer=OuterRef("pk")).order_by().values("layer").annotate(n=Count("pk")).values("n")
+        )
+        layers = super().get_queryset().select_related("municipality").annotate(
+            feature_count=Coalesce(Subquery(counts), 0)
+        )
+        for name in ("municipality", "category", "template", "access"):
+            value = self.request.query_params.get(name)
+            if value:
+                layers = layers.filter(**{"municipality__slug" if name == "municipality" else name: value})
+        return layers
+
+    @extend_schema(parameters=[OpenApiParameter("municipality", str, description="municipality slug")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def check_object_permissions(self, request, layer):
+        super().check_object_permissions(request, layer)
+        if request.method not in SAFE_METHODS and self.action in ("update", "partial_update"):
+            if not Layer.objects.managed_by(request.user).filter(pk=layer.pk).exists():
+                self.permission_denied(
+                    request, bilingual("เฉพาะผู้จัดการแก้ไขชั้นข้อมูลได้", "Only managers may change a layer.")
+                )
+
+    def create(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            self.permission_denied(request)
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("bbox", str, description="minx,miny,maxx,maxy in WGS84"),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses={(200, GEOJSON): OpenApiTypes.OBJECT},
+        request={"application/json": OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="features", url_name="features")
+    def features(self, request, pk=None):
+        """GET: the layer's features as a GeoJSON FeatureCollection (filters: bbox, any
+        field of the layer's schema; paging: limit, offset). POST: add a feature."""
+        layer = self.get_object()
+        if request.method == "POST":
+            if not layer.is_editable_by(request.user):
+                self.permission_denied(request, bilingual("คุณไม่มีสิทธิ์แก้ไขชั้นข้อมูลนี้", "You may not edit this layer."))
+            geometry, properties = feature_body(request)
+            feature = Feature.create_in(layer, geometry, properties, request.user)
+            response = geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
+            response.status_code = status.HTTP_201_CREATED
+            response["Location"] = request.build_absolute_uri(f"/api/v1/features/{feature.pk}/")
+            return response
+        return self.feature_collection(request, layer)
+
+    def feature_collection(self, request, layer):
+        params = request.query_params
+        features = Feature.objects.filter(layer=layer)
+        unknown = set(params) - RESERVED_PARAMS - {field["name"] for field in layer.schema}
+        if unknown:
+            raise DjangoValidationError(
+                {name: [bilingual("ไม่มีฟิลด์นี้ในชั้นข้อมูล", "This layer has no such field.")] for name in sorted(unknown)}
+            )
+        if "bbox" in params:
+            features = features.filter(geom__intersects=parse_bbox(params["bbox"]))
+        features = features.with_properties(layer, {k: params[k] for k in params if k not in RESERVED_PARAMS})
+        limit = parse_count(params, "limit", None, MAX_LIMIT)
+        offset = parse_count(params, "offset", 0, 10**9)
+        features = features.order_by("pk")
+        links = []
+        if limit is not None:
+            features = features[offset : offset + limit + 1]
+            following = params.copy()
+            following["offset"] = str(offset + limit)
+            links = [{"rel": "next", "type": GEOJSON, "href": request.build_absolute_uri("?" + following.urlencode())}]
+        elif offset:
+            features = features[offset:]
+        body = stream_collection(feature_texts(features), limit=limit, links_for_more=links)
+        return StreamingHttpResponse(body, content_type=GEOJSON)
+
+    @extend_schema(responses=RevisionSerializer(many=True), parameters=[OpenApiParameter("action", str)])
+    @action(detail=True, methods=["get"], url_path="revisions", url_name="revisions")
+    def revisions(self, request, pk=None):
+        """The layer's history, deleted features included (`?action=delete` lists what can be restored)."""
+        layer = self.get_object()
+        revisions = Revision.objects.visible_to(request.user).filter(layer=layer).select_related("user")
+        if request.query_params.get("action"):
+            revisions = revisions.filter(action=request.query_params["action"])
+        page = self.paginate_queryset(revisions)
+        return Response(RevisionSerializer(page if page is not None else revisions, many=True, context={"request": request}).data)
+
+
+@extend_schema(tags=["features"])
+class FeatureViewSet(VisibleToUserMixin, viewsets.GenericViewSet):
+    model = Feature
+
+    def get_object(self):
+        feature = super().get_object()
+        if self.request.method not in SAFE_METHODS and not feature.layer.is_editable_by(self.request.user):
+            self.permission_denied(
+                self.request, bilingual("คุณไม่มีสิทธิ์แก้ไขชั้นข้อมูลนี้", "You may not edit this layer.")
+            )
+        return feature
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("layer")
+
+    @extend_schema(responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    def retrieve(self, request, pk=None):
+        feature = self.get_object()
+        return geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
+
+    @extend_schema(request={"application/json": OpenApiTypes.OBJECT}, responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    def partial_update(self, request, pk=None):
+        return self.save(request, partial=True)
+
+    @extend_schema(request={"application/json": OpenApiTypes.OBJECT}, responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    def update(self, request, pk=None):
+        return self.save(request, partial=False)
+
+    def save(self, request, partial):
+        feature = self.get_object()
+        version = required_version(request)
+        geometry, properties = feature_body(request)
+        if not partial and geometry is None:
+            raise DjangoValidationError({"geometry": [bilingual("ต้องมีรูปร่าง (geometry)", "A geometry is required.")]})
+        feature = feature.change(request.user, version, geom=geometry, properties=properties, partial=partial)
+        return geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
+
+    def destroy(self, request, pk=None):
+        feature = self.get_object()
+        feature.remove(request.user, expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=RevisionSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="revisions", url_name="revisions")
+    def revisions(self, request, pk=None):
+        """Every change of this feature, newest first; works for deleted features too."""
+        try:
+            feature_id = int(pk)
+        except ValueError:
+            raise exceptions.NotFound() from None
+        revisions = Revision.objects.visible_to(request.user).filter(feature_id=feature_id).select_related("user")
+        if not revisions.exists():
+            raise exceptions.NotFound()
+        return Response(RevisionSerializer(revisions, many=True, context={"request": request}).data)
+
+
+@extend_schema(tags=["features"])
+class RevisionViewSet(VisibleToUserMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    model = Revision
+    serializer_class = RevisionSerializer
+
+    @extend_schema(request={"application/json": OpenApiTypes.OBJECT}, responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], url_path="restore", url_name="restore")
+    def restore(self, request, pk=None):
+        """Brings the feature back to this revision (a deleted feature comes back under its
+        old id; an existing one needs the `version` you saw)."""
+        revision = self.get_object()
+        if not revision.layer.is_editable_by(request.user):
+            self.permission_denied(request, bilingual("คุณไม่มีสิทธิ์แก้ไขชั้นข้อมูลนี้", "You may not edit this layer."))
+        feature = revision.restore(request.user, expected_version(request))
+        return geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
+
+
+class MeView(RetrieveAPIView):
+    """The signed-in user and their roles."""
+
+    serializer_class = MeSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_object(self):
+        return self.request.user

@@ -1,0 +1,459 @@
+"""The core: municipalities, layers, features, their history, and who may see and edit them.
+
+Who sees what is decided in one place, the queryset methods `visible_to(user)` and
+`editable_by(user)` below. Every read and write path (API, pages, exports, tiles,
+dashboards) starts from them; no view filters by hand.
+"""
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.gis.db import models
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .layer_templates import TEMPLATES
+from .schema import bilingual, clean_properties, clean_value, validate_schema
+
+MAX_VERTICES = 200_000
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Municipalities themselves (names, boundaries) are public information."""
+        return self.all()
+
+
+class Municipality(models.Model):
+    class Kind(models.TextChoices):
+        SUBDISTRICT = "subdistrict_municipality", _("เทศบาลตำบล")
+        TOWN = "town_municipality", _("เทศบาลเมือง")
+        CITY = "city_municipality", _("เทศบาลนคร")
+
+    slug = models.SlugField(unique=True)
+    name_th = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    province_th = models.CharField(max_length=100)
+    province_en = models.CharField(max_length=100)
+    dla_code = models.CharField("DLA code", max_length=7, unique=True)
+    # WGS84 like every geometry here; lengths and areas are measured in UTM or geography.
+    boundary = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    boundary_is_approximate = models.BooleanField(default=True)
+    default_export_srid = models.PositiveIntegerField(default=32647)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name_plural = "municipalities"
+
+    def __str__(self):
+        return f"{self.name_th} ({self.name_en})"
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", _("ผู้ดูข้อมูล")
+    EDITOR = "editor", _("ผู้แก้ไขข้อมูล")
+    MANAGER = "manager", _("ผู้จัดการ")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "municipality"], name="one_membership_per_place")]
+
+    def __str__(self):
+        return f"{self.user} · {self.municipality.slug} · {self.role}"
+
+
+class Access(models.TextChoices):
+    PUBLIC = "public", _("สาธารณะ")
+    INTERNAL = "internal", _("ภายในเทศบาล")
+    RESTRICTED = "restricted", _("จำกัดสิทธิ์")
+
+
+class Category(models.TextChoices):
+    INFRASTRUCTURE = "infrastructure", _("โครงสร้างพื้นฐาน")
+    LANDMARK = "landmark", _("สถานที่สำคัญ")
+    HEALTH = "health", _("สุขภาพ")
+    WELFARE = "welfare", _("สวัสดิการ")
+    COMMUNITY = "community", _("ชุมชน")
+    ZONES = "zones", _("เขตพื้นที่")
+    OTHER = "other", _("อื่น ๆ")
+
+
+class GeometryType(models.TextChoices):
+    POINT = "Point", _("จุด")
+    LINESTRING = "LineString", _("เส้น")
+    POLYGON = "Polygon", _("รูปปิด")
+
+
+def grants_of(user):
+    return LayerGrant.objects.filter(Q(user=user) | Q(group__in=user.groups.all()))
+
+
+def municipalities_where(user, roles):
+    return Membership.objects.filter(user=user, role__in=roles).values("municipality_id")
+
+
+class LayerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Public layers for anyone; internal ones for the municipality's members;
+        restricted ones only with a grant on that layer; everything for platform admins."""
+        if user.is_active and user.is_superuser:
+            return self.all()
+        public = Q(access=Access.PUBLIC)
+        if not user.is_authenticated or not user.is_active:
+            return self.filter(public)
+        internal = Q(access=Access.INTERNAL, municipality_id__in=municipalities_where(user, Role.values))
+        restricted = Q(access=Access.RESTRICTED, pk__in=grants_of(user).values("layer_id"))
+        return self.filter(public | internal | restricted)
+
+    def editable_by(self, user):
+        """Editors and managers edit their municipality's public and internal layers;
+        restricted layers need a grant that allows editing."""
+        if user.is_active and user.is_superuser:
+            return self.all()
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        editors = municipalities_where(user, [Role.EDITOR, Role.MANAGER])
+        open_layers = Q(access__in=[Access.PUBLIC, Access.INTERNAL], municipality_id__in=editors)
+        restricted = Q(access=Access.RESTRICTED, pk__in=grants_of(user).filter(can_edit=True).values("layer_id"))
+        return self.filter(open_layers | restricted)
+
+    def managed_by(self, user):
+        """Layer definitions (schema, style, access) are changed by managers."""
+        return self.filter(municipality__in=Municipality.objects.filter(pk__in=managed_municipalities(user)))
+
+
+def managed_municipalities(user):
+    if user.is_active and user.is_superuser:
+        return Municipality.objects.values("pk")
+    if not user.is_authenticated:
+        return Municipality.objects.none().values("pk")
+    return municipalities_where(user, [Role.MANAGER])
+
+
+class Layer(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="layers")
+    slug = models.SlugField()
+    name_th = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    description_th = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    geometry_type = models.CharField(max_length=12, choices=GeometryType.choices)
+    template = models.CharField(max_length=40, blank=True, choices=[(key, key) for key in TEMPLATES])
+    schema = models.JSONField(default=list, blank=True, validators=[validate_schema])
+    style = models.JSONField(default=dict, blank=True)
+    access = models.CharField(max_length=12, choices=Access.choices, default=Access.INTERNAL)
+    is_sample = models.BooleanField(default=False, help_text="Demo data, not real survey data.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LayerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["municipality", "category", "name_en"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "slug"], name="layer_slug_per_place")]
+
+    def __str__(self):
+        return f"{self.municipality.slug}/{self.slug}"
+
+    @classmethod
+    def from_template(cls, municipality, template, **overrides):
+        """An unsaved layer with the template's fields, style, category and access."""
+        spec = TEMPLATES[template]
+        values = {key: spec[key] for key in ("name_th", "name_en", "category", "geometry_type", "access")}
+        values.update(schema=json.loads(json.dumps(spec["schema"])), style=dict(spec["style"]))
+        values.update(slug=template.replace("_", "-"), template=template)
+        values.update(overrides)
+        return cls(municipality=municipality, **values)
+
+    def is_editable_by(self, user):
+        return Layer.objects.editable_by(user).filter(pk=self.pk).exists()
+
+    def clean_geometry(self, geom):
+        """Checks a geometry before it is stored; raises ValidationError({"geometry": ...})."""
+
+        def refuse(th, en):
+            raise ValidationError({"geometry": [bilingual(th, en)]})
+
+        if geom is None or geom.empty:
+            refuse("ต้องมีรูปร่าง (geometry)", "A geometry is required.")
+        # Multi-part geometries are accepted in a layer of the single kind.
+        if geom.geom_type.removeprefix("Multi") != self.geometry_type:
+            refuse(
+                f"ชั้นข้อมูลนี้รับเฉพาะ {self.get_geometry_type_display()} ไม่ใช่ {geom.geom_type}",
+                f"This layer takes {self.geometry_type} geometries, not {geom.geom_type}.",
+            )
+        if geom.num_coords > MAX_VERTICES:
+            refuse(
+                f"มีจุดยอดมากเกินไป ({geom.num_coords:,} จุด สูงสุด {MAX_VERTICES:,})",
+                f"Too many vertices ({geom.num_coords:,}; at most {MAX_VERTICES:,}).",
+            )
+        xmin, ymin, xmax, ymax = geom.extent
+        if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
+            refuse(
+                "พิกัดต้องเป็นลองจิจูด/ละติจูด WGS84 (องศา)",
+                "Coordinates must be WGS84 longitude/latitude in degrees.",
+            )
+        if not geom.valid:
+            refuse(f"รูปร่างไม่ถูกต้อง: {geom.valid_reason}", f"The geometry is not valid: {geom.valid_reason}.")
+        if self.geometry_type == GeometryType.LINESTRING and geom.length == 0:
+            refuse("เส้นต้องมีความยาวมากกว่าศูนย์", "A line must have a length greater than zero.")
+        return geom
+
+    def clean_feature(self, geom, properties, *, partial=False, base=None):
+        """The validated (geometry, properties) of a feature of this layer."""
+        errors = {}
+        try:
+            if geom is not None or not partial:
+                self.clean_geometry(geom)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        try:
+            if properties is not None or not partial:
+                properties = clean_properties(self.schema, properties or {}, partial=partial, base=base)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        return geom, properties
+
+
+class LayerGrant(models.Model):
+    """Access to a restricted layer, for a user or a group."""
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE)
+    can_edit = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, group__isnull=True) | Q(user__isnull=True, group__isnull=False),
+                name="grant_to_user_or_group",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.layer} → {self.user or self.group}{' (edit)' if self.can_edit else ''}"
+
+
+def parse_geometry(value):
+    """A GeoJSON geometry (dict or text) as a GEOS geometry in WGS84, or a ValidationError."""
+    try:
+        if isinstance(value, str):
+            value = json.loads(value)
+        # Only type and coordinates reach GDAL's GeoJSON reader: a "crs" member could
+        # name a spatial reference that GDAL < 3.9 would fetch from a file or the network.
+        geom = GEOSGeometry(json.dumps({"type": value["type"], "coordinates": value["coordinates"]}))
+    except (GEOSException, GDALException, ValueError, TypeError, KeyError) as error:
+        raise ValidationError(
+            {"geometry": [bilingual("อ่าน geometry แบบ GeoJSON ไม่ได้", f"Not a readable GeoJSON geometry ({error}).")]}
+        ) from None
+    # GeoJSON (RFC 7946) is always WGS84 longitude/latitude: no other CRS is accepted here.
+    geom.srid = 4326
+    return geom
+
+
+class StaleVersion(Exception):
+    """A write carried a version older than the stored one."""
+
+    def __init__(self, feature):
+        super().__init__(f"feature {feature.pk} is at version {feature.version}")
+        self.feature = feature
+
+
+class FeatureQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(layer__in=Layer.objects.visible_to(user))
+
+    def editable_by(self, user):
+        return self.filter(layer__in=Layer.objects.editable_by(user))
+
+    def with_properties(self, layer, values):
+        """Features whose properties equal the given raw values (text from a query
+        string), each converted to its field's type first so that 5 matches 5.0."""
+        fields = {field["name"]: field for field in layer.schema}
+        errors, lookups = {}, {}
+        for name, raw in values.items():
+            try:
+                lookups[f"properties__{name}"] = clean_value(fields[name], raw)
+            except ValidationError as error:
+                errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        return self.filter(**lookups)
+
+
+class Feature(models.Model):
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features")
+    # SRID 4326 for GeoJSON and Leaflet; the GiST index is GeoDjango's default.
+    geom = models.GeometryField(srid=4326)
+    properties = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FeatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.layer} #{self.pk}"
+
+    def state(self):
+        """What a revision keeps of a feature."""
+        return {"geometry": json.loads(self.geom.json), "properties": self.properties}
+
+    @classmethod
+    def create_in(cls, layer, geom, properties, user, *, action=None):
+        geom, properties = layer.clean_feature(geom, properties)
+        with transaction.atomic():
+            feature = cls.objects.create(
+                layer=layer, geom=geom, properties=properties, created_by=user, updated_by=user
+            )
+            Revision.record(feature, action or Revision.Action.CREATE, user, after=feature.state())
+        return feature
+
+    def change(self, user, expected_version, *, geom=None, properties=None, partial=True):
+        """Updates geometry and/or properties if the caller saw the current version.
+
+        The row is locked first, so two saves of the same version cannot both succeed:
+        the later one gets StaleVersion and changes nothing.
+        """
+        with transaction.atomic():
+            current = Feature.objects.select_for_update().get(pk=self.pk)
+            if expected_version != current.version:
+                raise StaleVersion(current)
+            geom, properties = self.layer.clean_feature(
+                geom, properties, partial=partial, base=current.properties
+            )
+            before = current.state()
+            if geom is not None:
+                current.geom = geom
+            if properties is not None:
+                current.properties = properties
+            current.version += 1
+            current.updated_by = user
+            current.save()
+            Revision.record(current, Revision.Action.UPDATE, user, before=before, after=current.state())
+        return current
+
+    def remove(self, user, expected_version=None):
+        with transaction.atomic():
+            current = Feature.objects.select_for_update().get(pk=self.pk)
+            if expected_version is not None and expected_version != current.version:
+                raise StaleVersion(current)
+            Revision.record(current, Revision.Action.DELETE, user, before=current.state())
+            current.delete()
+
+
+class RevisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(layer__in=Layer.objects.visible_to(user))
+
+
+class Revision(models.Model):
+    """Append-only history of every change to a feature (a database trigger refuses
+    UPDATE on this table). A deleted feature lives on here and can be restored."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("สร้าง")
+        UPDATE = "update", _("แก้ไข")
+        DELETE = "delete", _("ลบ")
+        RESTORE = "restore", _("กู้คืน")
+        IMPORT = "import", _("นำเข้า")
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="revisions")
+    # Not a foreign key: the feature may have been deleted, and its history stays.
+    feature_id = models.BigIntegerField(db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    version = models.PositiveIntegerField(help_text="The feature's version after this change (for a delete: the version deleted).")
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    batch = models.UUIDField(null=True, blank=True, help_text="Changes made together (an import, a bulk edit).")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} {self.layer} #{self.feature_id} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Revisions are append-only.")
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def record(cls, feature, action, user, *, before=None, after=None, batch=None):
+        return cls.objects.create(
+            layer_id=feature.layer_id,
+            feature_id=feature.pk,
+            action=action,
+            version=feature.version,
+            before=before,
+            after=after,
+            user=user if user and user.is_authenticated else None,
+            batch=batch,
+        )
+
+    def restored_state(self):
+        """The state this revision leads to, or for a delete, the state it removed."""
+        return self.after if self.after is not None else self.before
+
+    def restore(self, user, expected_version=None):
+        """Brings the feature back to this revision's state: recreates a deleted feature
+        under its old id, or updates an existing one (which needs its current version)."""
+        state = self.restored_state()
+        geom = parse_geometry(state["geometry"])
+        with transaction.atomic():
+            current = Feature.objects.select_for_update().filter(pk=self.feature_id).first()
+            geom, properties = self.layer.clean_feature(geom, state["properties"])
+            if current is None:
+                last = Revision.objects.filter(feature_id=self.feature_id).order_by("-version").first()
+                feature = Feature(
+                    pk=self.feature_id,
+                    layer=self.layer,
+                    geom=geom,
+                    properties=properties,
+                    version=last.version + 1,
+                    created_by=user,
+                    updated_by=user,
+                )
+                feature.save(force_insert=True)
+                Revision.record(feature, Revision.Action.RESTORE, user, after=feature.state())
+                return feature
+            if expected_version is None:
+                raise ValidationError(
+                    {"version": [bilingual("ต้องระบุ version ปัจจุบันของข้อมูลนี้", "Send the feature's current version.")]}
+                )
+            if expected_version != current.version:
+                raise StaleVersion(current)
+            before = current.state()
+            current.geom, current.properties = geom, properties
+            current.version += 1
+            current.updated_by = user
+            current.save()
+            Revision.record(current, Revision.Action.RESTORE, user, before=before, after=current.state())
+            return current
+

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Copies the front-end packages installed by `npm ci` into static/vendor/, so that every
+# page loads them from our own host (no CDN).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+V=static/vendor
+rm -rf "$V" && mkdir -p "$V/leaflet" "$V/sarabun"
+cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images "$V/leaflet/"
+cp node_modules/leaflet/LICENSE "$V/leaflet/"
+for w in 400 600; do
+  cp node_modules/@fontsource/sarabun/$w.css "$V/sarabun/"
+done
+cp -r node_modules/@fontsource/sarabun/files "$V/sarabun/"
+cp node_modules/@fontsource/sarabun/LICENSE "$V/sarabun/"

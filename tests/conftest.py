@@ -1,0 +1,91 @@
+"""A small world that every test can read: two municipalities, each with a public, an
+internal and a restricted layer holding one feature, and the people who use them.
+
+    owner       Krathum Baen manager        colleague  Krathum Baen editor
+    viewer      Krathum Baen viewer         health     Krathum Baen editor granted the welfare layer
+    stranger    Na Di manager               admin      platform admin
+"""
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import LineString, Point
+from rest_framework.test import APIClient
+
+from layers.models import Feature, Layer, LayerGrant, Membership, Municipality, Role
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The real hasher takes ~0.3 s a password by design; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class World:
+    pass
+
+
+def make_user(username, municipality=None, role=None, **extra):
+    user = get_user_model().objects.create_user(username, password=PASSWORD, **extra)
+    if municipality:
+        Membership.objects.create(user=user, municipality=municipality, role=role)
+    return user
+
+
+def make_layers(municipality):
+    roads = Layer.from_template(municipality, "roads")
+    drains = Layer.from_template(municipality, "drains")
+    welfare = Layer.from_template(municipality, "welfare_cases")
+    for layer in (roads, drains, welfare):
+        layer.save()
+    assert (roads.access, drains.access, welfare.access) == ("public", "internal", "restricted")
+    road = Feature.create_in(
+        roads,
+        LineString((100.25, 13.65), (100.26, 13.66), srid=4326),
+        {"name_th": f"ถนน{municipality.name_th}", "surface": "asphalt", "condition": "good"},
+        None,
+    )
+    drain = Feature.create_in(
+        drains, LineString((100.25, 13.65), (100.25, 13.66), srid=4326), {"kind": "pipe", "condition": "fair"}, None
+    )
+    case = Feature.create_in(
+        welfare,
+        Point(100.255, 13.655, srid=4326),
+        {"case_code": "KB-001", "full_name": "สมศรี ใจดี", "group": "elderly"},
+        None,
+    )
+    return (roads, drains, welfare), (road, drain, case)
+
+
+@pytest.fixture
+def world(db):
+    w = World()
+    w.kb = Municipality.objects.create(
+        slug="krathum-baen", name_th="กระทุ่มแบน", name_en="Krathum Baen", kind="town_municipality",
+        province_th="สมุทรสาคร", province_en="Samut Sakhon", dla_code="4740202",
+    )
+    w.nd = Municipality.objects.create(
+        slug="na-di", name_th="นาดี", name_en="Na Di", kind="subdistrict_municipality",
+        province_th="สมุทรสาคร", province_en="Samut Sakhon", dla_code="5740105",
+    )
+    (w.roads, w.drains, w.welfare), (w.road, w.drain, w.case) = make_layers(w.kb)
+    (w.nd_roads, w.nd_drains, w.nd_welfare), (w.nd_road, w.nd_drain, w.nd_case) = make_layers(w.nd)
+    w.owner = make_user("owner", w.kb, Role.MANAGER)
+    w.colleague = make_user("colleague", w.kb, Role.EDITOR)
+    w.viewer = make_user("viewer", w.kb, Role.VIEWER)
+    w.health = make_user("health", w.kb, Role.EDITOR)
+    LayerGrant.objects.create(layer=w.welfare, user=w.health, can_edit=True)
+    w.stranger = make_user("stranger", w.nd, Role.MANAGER)
+    w.admin = make_user("admin", is_superuser=True, is_staff=True)
+    return w
+
+
+def client_for(user=None):
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
