@@ -276,6 +276,7 @@ class FeatureViewSet(VisibleToUserMixin, viewsets.GenericViewSet):
         feature = feature.change(request.user, version, geom=geometry, properties=properties, partial=partial)
         return geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
 
+    @extend_schema(responses={204: None})
     def destroy(self, request, pk=None):
         feature = self.get_object()
         feature.remove(request.user, expected_version(request))

@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .layer_templates import TEMPLATES
@@ -8,7 +9,7 @@ from .schema import bilingual, validate_schema
 
 
 class MunicipalitySerializer(serializers.ModelSerializer):
-    bbox = serializers.SerializerMethodField()
+    bbox = serializers.SerializerMethodField(help_text="minx, miny, maxx, maxy in WGS84")
 
     class Meta:
         model = Municipality
@@ -17,6 +18,7 @@ class MunicipalitySerializer(serializers.ModelSerializer):
             "bbox", "boundary_is_approximate", "default_export_srid",
         ]
 
+    @extend_schema_field(serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4, allow_null=True))
     def get_bbox(self, municipality):
         return list(municipality.boundary.extent) if municipality.boundary else None
 
