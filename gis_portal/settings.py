@@ -130,6 +130,11 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
+# Uploaded files are never served straight from MEDIA_ROOT: every download passes the
+# permission check. Behind nginx, set this to an `internal` location aliasing MEDIA_ROOT
+# (e.g. /protected-media/) and the proxy sends the bytes.
+MEDIA_ACCEL_REDIRECT = os.environ.get("DJANGO_MEDIA_ACCEL_REDIRECT", "")
+
 LOGIN_URL = "/admin/login/"
 
 REST_FRAMEWORK = {

@@ -7,7 +7,10 @@ from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -18,9 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .geojson import feature_text, feature_texts, stream_collection
-from .models import Feature, Layer, Municipality, Revision, StaleVersion, parse_geometry
+from .models import Attachment, Feature, Layer, Municipality, Revision, StaleVersion, parse_geometry
 from .schema import bilingual
-from .serializers import LayerSerializer, MeSerializer, MunicipalitySerializer, RevisionSerializer
+from .serializers import AttachmentSerializer, LayerSerializer, MeSerializer, MunicipalitySerializer, RevisionSerializer
 
 GEOJSON = "application/geo+json"
 RESERVED_PARAMS = {"bbox", "limit", "offset", "format"}
@@ -294,6 +297,90 @@ class FeatureViewSet(VisibleToUserMixin, viewsets.GenericViewSet):
         if not revisions.exists():
             raise exceptions.NotFound()
         return Response(RevisionSerializer(revisions, many=True, context={"request": request}).data)
+
+
+    @extend_schema(
+        request={"multipart/form-data": {"type": "object", "properties": {
+            "file": {"type": "string", "format": "binary"}, "caption": {"type": "string"},
+            "taken_at": {"type": "string", "format": "date-time"}, "lon": {"type": "number"}, "lat": {"type": "number"}}}},
+        responses=AttachmentSerializer(many=True),
+    )
+    @action(detail=True, methods=["get", "post"], url_path="attachments", url_name="attachments")
+    def attachments(self, request, pk=None):
+        """GET: the feature's photos. POST (multipart): add a photo; `taken_at`, `lon` and
+        `lat` from the device win over the photo's own EXIF."""
+        if request.method == "POST":
+            feature = self.get_object()
+            attachment = Attachment.add(feature, photo_upload(request), request.user, **photo_details(request))
+            return Response(AttachmentSerializer(attachment, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        try:
+            feature_id = int(pk)
+        except ValueError:
+            raise exceptions.NotFound() from None
+        if not Revision.objects.visible_to(request.user).filter(feature_id=feature_id).exists():
+            raise exceptions.NotFound()
+        photos = Attachment.objects.visible_to(request.user).filter(feature_id=feature_id).select_related("created_by")
+        return Response(AttachmentSerializer(photos, many=True, context={"request": request}).data)
+
+
+def photo_upload(request):
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise DjangoValidationError({"file": [bilingual("ต้องแนบไฟล์รูปภาพ (file)", "Attach an image as `file`.")]})
+    return upload
+
+
+def photo_details(request):
+    details = {"caption": request.data.get("caption", "")[:500]}
+    if request.data.get("taken_at"):
+        details["taken_at"] = parse_datetime(request.data["taken_at"])
+        if details["taken_at"] is None:
+            raise DjangoValidationError({"taken_at": [bilingual("วันเวลาไม่ถูกต้อง", "Not a valid date and time.")]})
+    if request.data.get("lon") and request.data.get("lat"):
+        try:
+            lon, lat = float(request.data["lon"]), float(request.data["lat"])
+        except ValueError:
+            lon = lat = float("nan")
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise DjangoValidationError({"lon": [bilingual("พิกัดไม่ถูกต้อง", "Not a valid WGS84 position.")]})
+        details["location"] = Point(lon, lat, srid=4326)
+    return details
+
+
+def serve_protected(stored):
+    """A stored file after the permission check. Behind nginx, X-Accel-Redirect hands the
+    sending to the proxy (its location is `internal`, so it cannot be fetched directly)."""
+    if settings.MEDIA_ACCEL_REDIRECT:
+        response = HttpResponse(content_type="image/jpeg")
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT + stored.name
+    else:
+        response = FileResponse(stored.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@extend_schema(tags=["features"])
+class AttachmentViewSet(VisibleToUserMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    model = Attachment
+    serializer_class = AttachmentSerializer
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        attachment = self.get_object()
+        if not attachment.layer.is_editable_by(request.user):
+            self.permission_denied(request, bilingual("คุณไม่มีสิทธิ์แก้ไขชั้นข้อมูลนี้", "You may not edit this layer."))
+        attachment.remove()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="image", url_name="image")
+    def image(self, request, pk=None):
+        return serve_protected(self.get_object().image)
+
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="thumbnail", url_name="thumbnail")
+    def thumbnail(self, request, pk=None):
+        return serve_protected(self.get_object().thumbnail)
 
 
 @extend_schema(tags=["features"])

@@ -6,18 +6,21 @@ dashboards) starts from them; no view filters by hand.
 """
 
 import json
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.db import models
 from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .layer_templates import TEMPLATES
+from .photos import read_photo
 from .schema import bilingual, clean_properties, clean_value, validate_schema
 
 MAX_VERTICES = 200_000
@@ -457,3 +460,78 @@ class Revision(models.Model):
             Revision.record(current, Revision.Action.RESTORE, user, before=before, after=current.state())
             return current
 
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(layer__in=Layer.objects.visible_to(user))
+
+
+def attachment_path(attachment, filename):
+    # Unguessable names; but access is checked on every download anyway (files are
+    # never served straight from MEDIA_ROOT).
+    return f"attachments/{attachment.layer_id}/{uuid.uuid4().hex}{filename}"
+
+
+class Attachment(models.Model):
+    """A photo of a feature, with when and where it was taken."""
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="attachments")
+    # Not a foreign key, like Revision: a deleted and restored feature keeps its photos.
+    feature_id = models.BigIntegerField(db_index=True)
+    image = models.FileField(upload_to=attachment_path)
+    thumbnail = models.FileField(upload_to=attachment_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    caption = models.CharField(max_length=500, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    location = models.PointField(srid=4326, null=True, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["feature_id", "taken_at", "id"]
+
+    def __str__(self):
+        return f"{self.layer} #{self.feature_id} photo {self.pk}"
+
+    @classmethod
+    def add(cls, feature, upload, user, *, caption="", taken_at=None, location=None):
+        """Stores a photo of `feature`. What the device said (time, place) wins over the
+        photo's EXIF, which a resized or edited photo may have lost."""
+        photo = read_photo(upload)
+        if location is None and photo.lonlat:
+            location = Point(*photo.lonlat, srid=4326)
+        attachment = cls(
+            layer=feature.layer,
+            feature_id=feature.pk,
+            width=photo.width,
+            height=photo.height,
+            caption=caption,
+            taken_at=taken_at or photo.taken_at,
+            location=location,
+            original_name=(upload.name or "")[:255],
+            created_by=user if user and user.is_authenticated else None,
+        )
+        attachment.image.save(".jpg", ContentFile(photo.image), save=False)
+        attachment.thumbnail.save("-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+        try:
+            attachment.save()
+        except Exception:
+            # No orphan files if the row cannot be written.
+            attachment.delete_files()
+            raise
+        return attachment
+
+    def delete_files(self):
+        for stored in (self.image, self.thumbnail):
+            if stored:
+                stored.storage.delete(stored.name)
+
+    def remove(self):
+        with transaction.atomic():
+            self.delete()
+            transaction.on_commit(self.delete_files)

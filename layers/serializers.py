@@ -4,7 +4,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .layer_templates import TEMPLATES
-from .models import Layer, Membership, Municipality, Revision, managed_municipalities
+from rest_framework_gis.fields import GeometryField
+
+from .models import Attachment, Layer, Membership, Municipality, Revision, managed_municipalities
 from .schema import bilingual, validate_schema
 
 
@@ -114,3 +116,17 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = get_user_model()
         fields = ["username", "first_name", "last_name", "is_superuser", "memberships"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    location = GeometryField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="attachment-image")
+    thumbnail_url = serializers.HyperlinkedIdentityField(view_name="attachment-thumbnail")
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id", "layer", "feature_id", "caption", "taken_at", "location", "width", "height",
+            "original_name", "created_by", "created_at", "url", "thumbnail_url",
+        ]

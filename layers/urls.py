@@ -10,6 +10,7 @@ router.register("municipalities", api.MunicipalityViewSet, basename="municipalit
 router.register("layers", api.LayerViewSet, basename="layer")
 router.register("features", api.FeatureViewSet, basename="feature")
 router.register("revisions", api.RevisionViewSet, basename="revision")
+router.register("attachments", api.AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
     path("", include(router.urls)),

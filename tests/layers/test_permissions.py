@@ -7,8 +7,9 @@ below fails `test_every_api_endpoint_is_in_the_matrix`, so none can be forgotten
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from layers.models import Layer, Revision
+from layers.models import Attachment, Layer, Revision
 from tests.conftest import client_for
+from tests.layers.test_attachments import phone_photo
 
 ROLES = ["anonymous", "viewer", "colleague", "owner", "health", "stranger", "admin"]
 KB_MEMBERS = {"viewer", "colleague", "owner", "health"}
@@ -35,6 +36,16 @@ def feature_of(world, access):
 
 def revision_of(world, access):
     return Revision.objects.filter(feature_id=feature_of(world, access).pk).first()
+
+
+def attachment_of(world, access):
+    feature = feature_of(world, access)
+    existing = Attachment.objects.filter(feature_id=feature.pk).first()
+    return existing or Attachment.add(feature, phone_photo(400, 300), world.admin)
+
+
+def photo_body(world, access):
+    return {"file": phone_photo(400, 300)}
 
 
 # endpoint name -> (method, url builder, body builder, who may): reads need CAN_SEE, writes
@@ -82,6 +93,20 @@ MATRIX = {
     ],
     "revision-detail": [
         ("get", lambda w, a: reverse("revision-detail", args=[revision_of(w, a).pk]), None, CAN_SEE),
+    ],
+    "feature-attachments": [
+        ("get", lambda w, a: reverse("feature-attachments", args=[feature_of(w, a).pk]), None, CAN_SEE),
+        ("post", lambda w, a: reverse("feature-attachments", args=[feature_of(w, a).pk]), photo_body, CAN_EDIT),
+    ],
+    "attachment-detail": [
+        ("get", lambda w, a: reverse("attachment-detail", args=[attachment_of(w, a).pk]), None, CAN_SEE),
+        ("delete", lambda w, a: reverse("attachment-detail", args=[attachment_of(w, a).pk]), None, CAN_EDIT),
+    ],
+    "attachment-image": [
+        ("get", lambda w, a: reverse("attachment-image", args=[attachment_of(w, a).pk]), None, CAN_SEE),
+    ],
+    "attachment-thumbnail": [
+        ("get", lambda w, a: reverse("attachment-thumbnail", args=[attachment_of(w, a).pk]), None, CAN_SEE),
     ],
     "revision-restore": [
         ("post", lambda w, a: reverse("revision-restore", args=[revision_of(w, a).pk]), lambda w, a: {"version": 1}, CAN_EDIT),
@@ -137,7 +162,8 @@ def test_endpoint_answers_each_role_by_access_level(world, endpoint, row, role):
         layer = layer_of(world, access)
         url = url_for(world, access)
         body = body_for(world, access) if body_for else None
-        response = getattr(client_for(user_of(world, role)), method)(url, body, format="json")
+        upload = body is not None and "file" in body
+        response = getattr(client_for(user_of(world, role)), method)(url, body, format="multipart" if upload else "json")
         expected = expected_status(role, access, method, allowed)
         assert response.status_code in (expected if isinstance(expected, tuple) else (expected,)), (
             f"{role} {method.upper()} {url} on the {access} layer: {response.status_code} {getattr(response, 'content', b'')[:300]}"
