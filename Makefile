@@ -52,5 +52,8 @@ migrate:
 demo:
 	$(PY) manage.py load_demo
 
+bench: deps db
+	$(PY) bench/run.py
+
 clean: stop
 	rm -rf $(VAR) .venv node_modules static/vendor

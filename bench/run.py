@@ -1,0 +1,282 @@
+"""Benchmarks, side by side with their baselines in the same run (these machines are
+noisy, so only ratios measured together mean anything).
+
+    python bench/run.py                 # full run (make bench)
+    python bench/run.py --smoke         # tiny sizes: proves the harness works (make test)
+
+Our side is the real thing: gunicorn serving the app over loopback HTTP. The baseline is
+the floor: the same FeatureCollection built by one SQL query in PostGIS, fetched by
+psycopg. Results go to bench/results.json and bench/RESULTS.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# The area the roads spread over: ~13 km square around Krathum Baen.
+X0, Y0, SPAN = 100.20, 13.60, 0.12
+FEATURE_SQL = None  # filled from layers.geojson once Django is set up
+
+
+def django_setup(database_url):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_DEBUG", "true")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_portal.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def ensure_database(database_url, name):
+    """A database of its own, so the demo data is never touched."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = database_url.partition("?")
+    return base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
+
+
+def bench_layer(slug, size):
+    """A roads layer of `size` lines of 10 vertices, made once and kept between runs."""
+    from layers.models import Feature, Layer, Municipality
+
+    municipality, _ = Municipality.objects.get_or_create(
+        slug="bench", defaults=dict(name_th="ทดสอบ", name_en="Bench", kind="town_municipality",
+                                    province_th="สมุทรสาคร", province_en="Samut Sakhon", dla_code="0000000"),
+    )
+    layer = Layer.objects.filter(municipality=municipality, slug=slug).first()
+    if layer and Feature.objects.filter(layer=layer).count() == size:
+        return layer
+    if layer:
+        layer.delete()
+    layer = Layer.from_template(municipality, "roads", slug=slug)
+    layer.save()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO layers_feature (layer_id, geom, properties, version, created_at, updated_at)
+            SELECT %s,
+                   ST_SetSRID(ST_MakeLine(ARRAY(
+                       SELECT ST_MakePoint(s.x + k * 0.0008, s.y + k * 0.0008 * sin(s.i + k))
+                       FROM generate_series(0, 9) k)), 4326),
+                   jsonb_build_object('name_th', 'ถนนทดสอบ ' || s.i, 'surface',
+                                      (ARRAY['asphalt','concrete','laterite','gravel','earth'])[1 + s.i %% 5],
+                                      'condition', (ARRAY['good','fair','poor','damaged'])[1 + s.i %% 4],
+                                      'width_m', 4 + s.i %% 5),
+                   1, now(), now()
+            FROM (SELECT i, %s + random() * %s AS x, %s + random() * %s AS y FROM generate_series(1, %s) i) s
+            """,
+            [layer.pk, X0, SPAN, Y0, SPAN, size],
+        )
+        cursor.execute("ANALYZE layers_feature")
+    return layer
+
+
+class Server:
+    """gunicorn on a free loopback port, production settings, one worker (so its memory
+    can be read)."""
+
+    def __init__(self, database_url):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false",
+               "DJANGO_SECRET_KEY": secrets.token_urlsafe(40), "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+               "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_LOG_LEVEL": "WARNING"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "gis_portal.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", "1", "--timeout", "300", "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url("/api/v1/municipalities/"), timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url(path), timeout=600) as response:
+            return response.read()
+
+    def worker_peak_kb(self):
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        status = Path(f"/proc/{children[0]}/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def median_seconds(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def sql_collection(conn, where, params):
+    """The floor: the same FeatureCollection assembled by one query in PostGIS."""
+    sql = (
+        "SELECT '{\"type\":\"FeatureCollection\",\"features\":[' || coalesce(string_agg(f, ',' ORDER BY id), '') || ']}' "
+        f"FROM (SELECT layers_feature.id, {FEATURE_SQL} AS f FROM layers_feature WHERE {where}) q"
+    )
+    return conn.execute(sql, params).fetchone()[0]
+
+
+def entry(name, size, ours, baseline_name, baseline, **extra):
+    result = {"name": name, "size": size, "ours_median_s": round(ours, 4), "baseline": baseline_name,
+              "baseline_median_s": round(baseline, 4), "ratio": round(ours / baseline, 2), **extra}
+    print(f"{name:<40} {size:>9,}  ours {ours * 1000:9.1f} ms  {baseline_name} {baseline * 1000:9.1f} ms  ratio {result['ratio']:.2f}")
+    return result
+
+
+def geojson_scenarios(server, conn, size, repeat):
+    layer = bench_layer(f"roads-{size}", size)
+    side = SPAN * min(1.0, (3000 / size) ** 0.5)
+    bbox = (X0 + SPAN / 2 - side / 2, Y0 + SPAN / 2 - side / 2, X0 + SPAN / 2 + side / 2, Y0 + SPAN / 2 + side / 2)
+    bbox_text = ",".join(f"{v:.6f}" for v in bbox)
+    envelope = "ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"
+    in_view = len(json.loads(server.get(f"/api/v1/layers/{layer.pk}/features/?bbox={bbox_text}"))["features"])
+    results = [
+        entry("geojson map view (bbox)", in_view,
+              median_seconds(lambda: server.get(f"/api/v1/layers/{layer.pk}/features/?bbox={bbox_text}"), repeat),
+              "one SQL query in PostGIS",
+              median_seconds(lambda: sql_collection(conn, f"layer_id = %s AND {envelope}", [layer.pk, *bbox]), repeat)),
+        entry("geojson page of 1,000", min(1000, size),
+              median_seconds(lambda: server.get(f"/api/v1/layers/{layer.pk}/features/?limit=1000&offset=1000"), repeat),
+              "one SQL query in PostGIS",
+              median_seconds(lambda: sql_collection(
+                  conn, "id IN (SELECT id FROM layers_feature WHERE layer_id = %s ORDER BY id LIMIT 1000 OFFSET 1000)",
+                  [layer.pk]), repeat)),
+    ]
+    whole = median_seconds(lambda: server.get(f"/api/v1/layers/{layer.pk}/features/"), max(1, repeat // 2))
+    results.append(entry(
+        "geojson whole layer (streamed)", size, whole, "one SQL query in PostGIS",
+        median_seconds(lambda: sql_collection(conn, "layer_id = %s", [layer.pk]), max(1, repeat // 2)),
+        server_peak_rss_kb=server.worker_peak_kb(),
+    ))
+    return results
+
+
+def national_scenario(server, conn, repeat, authorities):
+    """Listing one municipality's layers and serving its features, with six municipalities
+    and then with every Thai local authority holding template layers."""
+    from layers.models import Layer, Municipality
+
+    kb_roads = bench_layer("roads-kb", 300)
+
+    def measure():
+        layers = median_seconds(lambda: server.get("/api/v1/layers/?municipality=bench"), repeat)
+        features = median_seconds(lambda: server.get(f"/api/v1/layers/{kb_roads.pk}/features/"), repeat)
+        return layers, features
+
+    Municipality.objects.filter(slug__startswith="dla-").delete()
+    for i in range(5):  # with "bench", six municipalities holding template layers
+        place, created = Municipality.objects.get_or_create(
+            slug=f"six-{i}", defaults=dict(name_th=f"ทดสอบ {i}", name_en=f"Six {i}", kind="town_municipality",
+                                           province_th="-", province_en="-", dla_code=f"000000{i + 1}"))
+        if created:
+            Layer.objects.bulk_create([Layer.from_template(place, t) for t in ("roads", "landmarks", "health_facilities")])
+    six = measure()
+    records = json.loads((ROOT.parent / "shared/data/reference/local-authorities.json").read_text())["localAuthorities"]
+    records = records[:authorities]
+    Municipality.objects.bulk_create(
+        [Municipality(slug=f"dla-{r['dlaCode']}", name_th=r["nameTh"], name_en=r["nameTh"], kind="subdistrict_municipality",
+                      province_th=r["provinceCode"], province_en=r["provinceCode"], dla_code=r["dlaCode"])
+         for r in records],
+        ignore_conflicts=True,
+    )
+    others = Municipality.objects.filter(slug__startswith="dla-")
+    Layer.objects.bulk_create(
+        [Layer.from_template(m, template) for m in others for template in ("roads", "landmarks", "health_facilities")]
+    )
+    conn.execute(
+        """INSERT INTO layers_feature (layer_id, geom, properties, version, created_at, updated_at)
+           SELECT l.id, ST_SetSRID(ST_MakeLine(ST_MakePoint(100 + random(), 13 + random()),
+                                               ST_MakePoint(100.001 + random(), 13.001 + random())), 4326),
+                  '{"name_th": "ถนน", "surface": "asphalt", "condition": "good"}', 1, now(), now()
+           FROM layers_layer l JOIN layers_municipality m ON m.id = l.municipality_id, generate_series(1, 20)
+           WHERE m.slug LIKE 'dla-%%' AND l.slug = 'roads'"""
+    )
+    conn.execute("ANALYZE")
+    national = measure()
+    count = others.count()
+    return [
+        entry("national: list one municipality's layers", count, national[0], "same with six municipalities", six[0]),
+        entry("national: one municipality's features", count, national[1], "same with six municipalities", six[1]),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, to prove the harness works")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--database", default="gis_bench")
+    parser.add_argument("--out", default=str(ROOT / "bench"))
+    args = parser.parse_args()
+    sizes, repeat, authorities = ([200], 2, 30) if args.smoke else ([10_000, 100_000], 7, None)
+
+    database_url = ensure_database(args.database_url, args.database)
+    django_setup(database_url)
+    global FEATURE_SQL
+    from layers.geojson import FEATURE_SQL
+
+    results = []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for size in sizes:
+            bench_layer(f"roads-{size}", size)
+        bench_layer("roads-kb", 300)
+        server = Server(database_url)
+        try:
+            for size in sizes:
+                results += geojson_scenarios(server, conn, size, repeat)
+            results += national_scenario(server, conn, repeat, authorities)
+        finally:
+            server.stop()
+    write(results, Path(args.out))
+
+
+def write(results, out):
+    machine = f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · {platform.platform()}"
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    (out / "results.json").write_text(json.dumps({"machine": machine, "date": when, "results": results}, indent=2, ensure_ascii=False))
+    lines = [f"# Benchmark results\n\n{when} · {machine}\n", "ratio = ours / baseline (medians of repeated runs, same run)\n",
+             "| scenario | size | ours (ms) | baseline | baseline (ms) | ratio | notes |", "| --- | ---: | ---: | --- | ---: | ---: | --- |"]
+    for r in results:
+        notes = f"server peak RSS {r['server_peak_rss_kb'] / 1024:.0f} MB" if "server_peak_rss_kb" in r else ""
+        lines.append(f"| {r['name']} | {r['size']:,} | {r['ours_median_s'] * 1000:.1f} | {r['baseline']} | "
+                     f"{r['baseline_median_s'] * 1000:.1f} | {r['ratio']:.2f} | {notes} |")
+    (out / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
