@@ -33,6 +33,9 @@ def database_from_url(url):
     if parts.scheme not in ("postgres", "postgresql", "postgis"):
         raise ImproperlyConfigured(f"DATABASE_URL must be a postgres:// URL, not {parts.scheme!r}")
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    # GeoJSON is streamed from server-side cursors, which PostgreSQL plans for the first
+    # 10% of rows by default (a slow plan when the client reads them all, as we do).
+    query.setdefault("options", "-c cursor_tuple_fraction=1")
     return {
         "ENGINE": "django.contrib.gis.db.backends.postgis",
         "NAME": unquote(parts.path.lstrip("/")),

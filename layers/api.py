@@ -151,12 +151,13 @@ class LayerViewSet(
     serializer_class = LayerSerializer
 
     def get_queryset(self):
-        counts = (
-            Feature.objects.filter(layer=OuterRef("pk")).order_by().values("layer").annotate(n=Count("pk")).values("n")
-        )
-        layers = super().get_queryset().select_related("municipality").annotate(
-            feature_count=Coalesce(Subquery(counts), 0)
-        )
+        layers = super().get_queryset().select_related("municipality")
+        if self.action in ("list", "retrieve"):
+            # Counting is a scan of the layer's features: only where the count is shown.
+            counts = (
+                Feature.objects.filter(layer=OuterRef("pk")).order_by().values("layer").annotate(n=Count("pk")).values("n")
+            )
+            layers = layers.annotate(feature_count=Coalesce(Subquery(counts), 0))
         for name in ("municipality", "category", "template", "access"):
             value = self.request.query_params.get(name)
             if value:
