@@ -29,6 +29,13 @@ def name_fields():
     ]
 
 
+def description_fields():
+    return [
+        field("description_th", "text", "คำอธิบาย (ไทย)", "Description (Thai)"),
+        field("description_en", "text", "คำอธิบาย (อังกฤษ)", "Description (English)"),
+    ]
+
+
 def condition_field(**extra):
     return field("condition", "choice", "สภาพ", "Condition", choices=CONDITION, default="good", **extra)
 
@@ -198,8 +205,7 @@ TEMPLATES = {
                     choice("other", "อื่น ๆ", "Other"),
                 ],
             ),
-            field("description_th", "text", "คำอธิบาย (ไทย)", "Description (Thai)"),
-            field("description_en", "text", "คำอธิบาย (อังกฤษ)", "Description (English)"),
+            *description_fields(),
             field("opening_hours", "text", "เวลาเปิด", "Opening hours"),
             field("website", "url", "เว็บไซต์", "Website"),
         ],
@@ -269,8 +275,7 @@ TEMPLATES = {
         + [
             field("members", "integer", "จำนวนสมาชิก", "Members", unit="คน"),
             field("contact", "text", "ผู้ติดต่อ", "Contact"),
-            field("description_th", "text", "คำอธิบาย (ไทย)", "Description (Thai)"),
-            field("description_en", "text", "คำอธิบาย (อังกฤษ)", "Description (English)"),
+            *description_fields(),
         ],
     },
     "otop_products": {
@@ -299,8 +304,7 @@ TEMPLATES = {
             field("stars", "integer", "ระดับดาว OTOP", "OTOP stars"),
             field("price_baht", "number", "ราคา", "Price", unit="บาท"),
             field("producer", "text", "ผู้ผลิต", "Producer"),
-            field("description_th", "text", "คำอธิบาย (ไทย)", "Description (Thai)"),
-            field("description_en", "text", "คำอธิบาย (อังกฤษ)", "Description (English)"),
+            *description_fields(),
         ],
     },
     "zones": {
