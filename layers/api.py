@@ -206,6 +206,23 @@ class LayerViewSet(
             return response
         return self.feature_collection(request, layer)
 
+    @extend_schema(request={"application/json": OpenApiTypes.OBJECT}, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], url_path="check", url_name="check")
+    def check(self, request, pk=None):
+        """Checks a GeoJSON Feature without saving it: `errors` would stop a save (same
+        rules), `warnings` are worth a second look (e.g. far outside the municipality)."""
+        layer = self.get_object()
+        if not layer.is_editable_by(request.user):
+            self.permission_denied(request, bilingual("คุณไม่มีสิทธิ์แก้ไขชั้นข้อมูลนี้", "You may not edit this layer."))
+        errors = {}
+        try:
+            geometry, properties = feature_body(request)
+            layer.clean_feature(geometry, properties)
+        except DjangoValidationError as error:
+            errors = error.message_dict
+            geometry = None
+        return Response({"errors": errors, "warnings": layer.geometry_warnings(geometry)})
+
     def feature_collection(self, request, layer):
         params = request.query_params
         features = Feature.objects.filter(layer=layer)

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
@@ -24,6 +25,8 @@ from .photos import read_photo
 from .schema import bilingual, clean_properties, clean_value, validate_schema
 
 MAX_VERTICES = 200_000
+# Within this distance of the boundary a feature counts as "near" (roads and drains run on).
+NEAR_METRES = 500
 
 
 class MunicipalityQuerySet(models.QuerySet):
@@ -215,6 +218,28 @@ class Layer(models.Model):
         if self.geometry_type == GeometryType.LINESTRING and geom.length == 0:
             refuse("เส้นต้องมีความยาวมากกว่าศูนย์", "A line must have a length greater than zero.")
         return geom
+
+    def geometry_warnings(self, geom):
+        """What is allowed but probably a mistake: a feature far outside its municipality
+        (a wrong GPS fix, or coordinates in the wrong CRS). Measured on the spheroid."""
+        boundary = self.municipality.boundary
+        if boundary is None or geom is None or boundary.intersects(geom):
+            return []
+        distance = (
+            Municipality.objects.filter(pk=self.municipality_id)
+            .annotate(d=Distance("boundary", geom))
+            .values_list("d", flat=True)
+            .get()
+            .m
+        )
+        if distance <= NEAR_METRES:
+            return []
+        return [
+            bilingual(
+                f"อยู่นอกเขตเทศบาล ห่างออกไปประมาณ {distance:,.0f} ม. ตรวจสอบตำแหน่งก่อนบันทึก",
+                f"About {distance:,.0f} m outside the municipality: check the position before saving.",
+            )
+        ]
 
     def clean_feature(self, geom, properties, *, partial=False, base=None):
         """The validated (geometry, properties) of a feature of this layer."""

@@ -271,3 +271,26 @@ def test_openapi_schema_and_docs_are_served_from_our_host(world):
     html = docs.content.decode()
     assert "swagger-ui" in html
     assert "https://" not in html and "http://" not in html.replace("http://testserver", "")
+
+
+def test_a_check_before_saving_warns_about_a_feature_far_outside_the_municipality(world):
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    world.kb.boundary = MultiPolygon(Polygon.from_bbox((100.25, 13.645, 100.265, 13.66)), srid=4326)
+    world.kb.save()
+    url = reverse("layer-check", args=[world.roads.pk])
+    client = client_for(world.colleague)
+    near = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[100.26, 13.65], [100.266, 13.65]]},
+            "properties": {"name_th": "ซอยใน"}}
+    assert client.post(url, near, format="json").json() == {"errors": {}, "warnings": []}
+    # 0.1° east is about 10.8 km at this latitude
+    far = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[100.365, 13.65], [100.37, 13.65]]},
+           "properties": {"name_th": "ซอยไกล"}}
+    (warning,) = client.post(url, far, format="json").json()["warnings"]
+    assert "outside the municipality" in warning and "นอกเขตเทศบาล" in warning
+    assert "10,8" in warning
+    broken = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[100.26, 13.65], [100.26, 13.65]]},
+              "properties": {}}
+    errors = client.post(url, broken, format="json").json()["errors"]
+    assert set(errors) == {"geometry", "name_th"}
+    assert Feature.objects.filter(layer=world.roads).count() == 1

@@ -69,6 +69,14 @@ MATRIX = {
             CAN_EDIT,
         ),
     ],
+    "layer-check": [
+        (
+            "post",
+            lambda w, a: reverse("layer-check", args=[layer_of(w, a).pk]),
+            lambda w, a: {"type": "Feature", "geometry": feature_of(w, a).state()["geometry"], "properties": {}},
+            CAN_EDIT,
+        ),
+    ],
     "layer-revisions": [
         ("get", lambda w, a: reverse("layer-revisions", args=[layer_of(w, a).pk]), None, CAN_SEE),
     ],
