@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.gis.db import models
 
-from .models import Feature, Layer, LayerGrant, Membership, Municipality, Revision
+from .models import AccessRecord, Feature, Layer, LayerGrant, Membership, Municipality, Revision
 from .widgets import LeafletGeometryWidget
 
 
@@ -66,6 +66,22 @@ class RevisionAdmin(admin.ModelAdmin):
     list_display = ["created_at", "action", "layer", "feature_id", "version", "user"]
     list_filter = ["action", "layer__municipality"]
     list_select_related = ["layer__municipality", "user"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    list_display = ["at", "username", "action", "layer", "what", "count"]
+    list_filter = ["action", "layer__municipality"]
+    search_fields = ["username", "what"]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -1,6 +1,7 @@
 """REST API under /api/v1/. Thin views: the models decide what is valid and who may do
 what; every view's queryset comes through `VisibleToUserMixin`."""
 
+import csv
 import json
 
 from django.contrib.gis.geos import Polygon
@@ -9,7 +10,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,9 +23,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .geojson import feature_text, feature_texts, stream_collection
-from .models import Attachment, Feature, Layer, Municipality, Revision, StaleVersion, parse_geometry
+from .models import AccessRecord, Attachment, Feature, Layer, Municipality, Revision, StaleVersion, parse_geometry
 from .schema import bilingual
-from .serializers import AttachmentSerializer, LayerSerializer, MeSerializer, MunicipalitySerializer, RevisionSerializer
+from .serializers import AccessRecordSerializer, AttachmentSerializer, LayerSerializer, MeSerializer, MunicipalitySerializer, RevisionSerializer
 
 GEOJSON = "application/geo+json"
 RESERVED_PARAMS = {"bbox", "limit", "offset", "format"}
@@ -45,7 +47,7 @@ def exception_handler(error, context):
         head = json.dumps({"detail": message, "current_version": error.feature.version}, ensure_ascii=False)
         return HttpResponse(f'{head[:-1]},"current":{current}}}', status=409, content_type="application/json")
     response = drf_exception_handler(error, context)
-    if response is not None and isinstance(error, exceptions.NotFound):
+    if response is not None and isinstance(error, (exceptions.NotFound, Http404)):
         response.data = {"detail": bilingual("ไม่พบข้อมูล", "Not found.")}
     return response
 
@@ -125,6 +127,18 @@ def feature_body(request):
     return geometry, data.get("properties")
 
 
+def note(request, layer, action, count=1):
+    """The PDPA processing record; only restricted layers are recorded (see AccessRecord)."""
+    AccessRecord.note(request.user, layer, action, f"{request.method} {request.path}", count)
+
+
+class AuditedRetrieveMixin(mixins.RetrieveModelMixin):
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        note(request, self.get_object().layer, AccessRecord.Action.READ)
+        return response
+
+
 def geojson_response(text, version):
     response = HttpResponse(text, content_type=GEOJSON)
     response["ETag"] = f'"{version}"'
@@ -200,6 +214,7 @@ class LayerViewSet(
                 self.permission_denied(request, bilingual("คุณไม่มีสิทธิ์แก้ไขชั้นข้อมูลนี้", "You may not edit this layer."))
             geometry, properties = feature_body(request)
             feature = Feature.create_in(layer, geometry, properties, request.user)
+            note(request, layer, AccessRecord.Action.CHANGE)
             response = geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
             response.status_code = status.HTTP_201_CREATED
             response["Location"] = request.build_absolute_uri(f"/api/v1/features/{feature.pk}/")
@@ -223,6 +238,24 @@ class LayerViewSet(
             geometry = None
         return Response({"errors": errors, "warnings": layer.geometry_warnings(geometry)})
 
+    @extend_schema(responses=AccessRecordSerializer(many=True), parameters=[OpenApiParameter("export", str, enum=["csv"])])
+    @action(detail=True, methods=["get"], url_path="access-log", url_name="access-log")
+    def access_log(self, request, pk=None):
+        """Who read, exported, changed or erased this restricted layer's data: for the
+        municipality's managers (who may review the log without seeing the data)."""
+        layer = get_object_or_404(Layer.objects.managed_by(request.user), pk=pk)
+        records = AccessRecord.objects.filter(layer=layer)
+        if request.query_params.get("export") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="access-log-{layer.municipality.slug}-{layer.slug}.csv"'
+            response.write("\ufeff")  # so that Excel reads the Thai as UTF-8
+            writer = csv.writer(response)
+            writer.writerow(["at", "user", "action", "what", "count"])
+            for record in records:
+                writer.writerow([record.at.isoformat(), record.username, record.action, record.what, record.count])
+            return response
+        return Response(AccessRecordSerializer(records, many=True).data)
+
     def feature_collection(self, request, layer):
         params = request.query_params
         features = Feature.objects.filter(layer=layer)
@@ -245,7 +278,10 @@ class LayerViewSet(
             links = [{"rel": "next", "type": GEOJSON, "href": request.build_absolute_uri("?" + following.urlencode())}]
         elif offset:
             features = features[offset:]
-        body = stream_collection(feature_texts(features), limit=limit, links_for_more=links)
+        body = stream_collection(
+            feature_texts(features), limit=limit, links_for_more=links,
+            on_complete=lambda returned: note(request, layer, AccessRecord.Action.READ, returned),
+        )
         return StreamingHttpResponse(body, content_type=GEOJSON)
 
     @extend_schema(responses=RevisionSerializer(many=True), parameters=[OpenApiParameter("action", str)])
@@ -256,8 +292,9 @@ class LayerViewSet(
         revisions = Revision.objects.visible_to(request.user).filter(layer=layer).select_related("user")
         if request.query_params.get("action"):
             revisions = revisions.filter(action=request.query_params["action"])
-        page = self.paginate_queryset(revisions)
-        return Response(RevisionSerializer(page if page is not None else revisions, many=True, context={"request": request}).data)
+        data = RevisionSerializer(revisions, many=True, context={"request": request}).data
+        note(request, layer, AccessRecord.Action.READ, len(data))
+        return Response(data)
 
 
 @extend_schema(tags=["features"])
@@ -278,6 +315,7 @@ class FeatureViewSet(VisibleToUserMixin, viewsets.GenericViewSet):
     @extend_schema(responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def retrieve(self, request, pk=None):
         feature = self.get_object()
+        note(request, feature.layer, AccessRecord.Action.READ)
         return geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
 
     @extend_schema(request={"application/json": OpenApiTypes.OBJECT}, responses={(200, GEOJSON): OpenApiTypes.OBJECT})
@@ -295,12 +333,14 @@ class FeatureViewSet(VisibleToUserMixin, viewsets.GenericViewSet):
         if not partial and geometry is None:
             raise DjangoValidationError({"geometry": [bilingual("ต้องมีรูปร่าง (geometry)", "A geometry is required.")]})
         feature = feature.change(request.user, version, geom=geometry, properties=properties, partial=partial)
+        note(request, feature.layer, AccessRecord.Action.CHANGE)
         return geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, pk=None):
         feature = self.get_object()
         feature.remove(request.user, expected_version(request))
+        note(request, feature.layer, AccessRecord.Action.CHANGE)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=RevisionSerializer(many=True))
@@ -314,6 +354,7 @@ class FeatureViewSet(VisibleToUserMixin, viewsets.GenericViewSet):
         revisions = Revision.objects.visible_to(request.user).filter(feature_id=feature_id).select_related("user")
         if not revisions.exists():
             raise exceptions.NotFound()
+        note(request, revisions[0].layer, AccessRecord.Action.READ, len(revisions))
         return Response(RevisionSerializer(revisions, many=True, context={"request": request}).data)
 
 
@@ -330,6 +371,7 @@ class FeatureViewSet(VisibleToUserMixin, viewsets.GenericViewSet):
         if request.method == "POST":
             feature = self.get_object()
             attachment = Attachment.add(feature, photo_upload(request), request.user, **photo_details(request))
+            note(request, feature.layer, AccessRecord.Action.CHANGE)
             return Response(AttachmentSerializer(attachment, context={"request": request}).data, status=status.HTTP_201_CREATED)
         try:
             feature_id = int(pk)
@@ -337,8 +379,35 @@ class FeatureViewSet(VisibleToUserMixin, viewsets.GenericViewSet):
             raise exceptions.NotFound() from None
         if not Revision.objects.visible_to(request.user).filter(feature_id=feature_id).exists():
             raise exceptions.NotFound()
-        photos = Attachment.objects.visible_to(request.user).filter(feature_id=feature_id).select_related("created_by")
+        photos = Attachment.objects.visible_to(request.user).filter(feature_id=feature_id).select_related("created_by", "layer")
+        if photos:
+            note(request, photos[0].layer, AccessRecord.Action.READ, len(photos))
         return Response(AttachmentSerializer(photos, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        request={"application/json": {"type": "object", "properties": {"reason": {"type": "string"}}}},
+        responses={200: OpenApiTypes.OBJECT, 204: None},
+    )
+    @action(detail=True, methods=["get", "delete"], url_path="personal-data", url_name="personal-data")
+    def personal_data(self, request, pk=None):
+        """GET: everything kept about this record (the feature, its whole history, its
+        photos), for a data subject's access request. DELETE with a `reason`: erase it
+        everywhere, keeping only the record of the erasure."""
+        feature = self.get_object()
+        if request.method == "DELETE":
+            revision = feature.erase(request.user, str(request.data.get("reason", "")))
+            return Response({"erased": feature.pk, "revision": revision.pk})
+        context = {"request": request}
+        revisions = Revision.objects.filter(feature_id=feature.pk)
+        photos = Attachment.objects.filter(feature_id=feature.pk)
+        note(request, feature.layer, AccessRecord.Action.EXPORT, 1 + len(revisions) + len(photos))
+        response = Response({
+            "feature": json.loads(feature_text(Feature.objects.filter(pk=feature.pk))),
+            "revisions": RevisionSerializer(revisions, many=True, context=context).data,
+            "photos": AttachmentSerializer(photos, many=True, context=context).data,
+        })
+        response["Content-Disposition"] = f'attachment; filename="record-{feature.pk}.json"'
+        return response
 
 
 def photo_upload(request):
@@ -378,7 +447,7 @@ def serve_protected(stored):
 
 
 @extend_schema(tags=["features"])
-class AttachmentViewSet(VisibleToUserMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AttachmentViewSet(VisibleToUserMixin, AuditedRetrieveMixin, viewsets.GenericViewSet):
     model = Attachment
     serializer_class = AttachmentSerializer
 
@@ -388,21 +457,26 @@ class AttachmentViewSet(VisibleToUserMixin, mixins.RetrieveModelMixin, viewsets.
         if not attachment.layer.is_editable_by(request.user):
             self.permission_denied(request, bilingual("คุณไม่มีสิทธิ์แก้ไขชั้นข้อมูลนี้", "You may not edit this layer."))
         attachment.remove()
+        note(request, attachment.layer, AccessRecord.Action.CHANGE)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="image", url_name="image")
     def image(self, request, pk=None):
-        return serve_protected(self.get_object().image)
+        attachment = self.get_object()
+        note(request, attachment.layer, AccessRecord.Action.READ)
+        return serve_protected(attachment.image)
 
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="thumbnail", url_name="thumbnail")
     def thumbnail(self, request, pk=None):
-        return serve_protected(self.get_object().thumbnail)
+        attachment = self.get_object()
+        note(request, attachment.layer, AccessRecord.Action.READ)
+        return serve_protected(attachment.thumbnail)
 
 
 @extend_schema(tags=["features"])
-class RevisionViewSet(VisibleToUserMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RevisionViewSet(VisibleToUserMixin, AuditedRetrieveMixin, viewsets.GenericViewSet):
     model = Revision
     serializer_class = RevisionSerializer
 
@@ -415,6 +489,7 @@ class RevisionViewSet(VisibleToUserMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if not revision.layer.is_editable_by(request.user):
             self.permission_denied(request, bilingual("คุณไม่มีสิทธิ์แก้ไขชั้นข้อมูลนี้", "You may not edit this layer."))
         feature = revision.restore(request.user, expected_version(request))
+        note(request, revision.layer, AccessRecord.Action.CHANGE)
         return geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
 
 

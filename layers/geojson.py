@@ -40,11 +40,12 @@ def feature_text(queryset):
     return queryset.annotate(geojson=RawSQL(FEATURE_SQL, ())).values_list("geojson", flat=True).first()
 
 
-def stream_collection(texts, *, limit=None, links_for_more=()):
+def stream_collection(texts, *, limit=None, links_for_more=(), on_complete=None):
     """Yields a FeatureCollection around feature texts.
 
     With `limit`, one more row than the page is read to learn whether a next page exists
-    (cheaper than counting); `links_for_more` are added only if it does.
+    (cheaper than counting); `links_for_more` are added only if it does. `on_complete`
+    hears how many features went out.
     """
     buffer = ['{"type":"FeatureCollection","features":[']
     size = 0
@@ -64,4 +65,6 @@ def stream_collection(texts, *, limit=None, links_for_more=()):
             buffer, size = [], 0
     links = list(links_for_more) if more else []
     buffer.append(f'],"numberReturned":{returned},"links":{json.dumps(links)}}}')
+    if on_complete is not None:
+        on_complete(returned)
     yield "".join(buffer)

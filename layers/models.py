@@ -16,7 +16,7 @@ from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -391,6 +391,32 @@ class Feature(models.Model):
             Revision.record(current, Revision.Action.DELETE, user, before=current.state())
             current.delete()
 
+    def erase(self, user, reason):
+        """Erasure on the data subject's request (PDPA section 33): the feature, its photos
+        and every copy of its content in the history go; what remains is the record that
+        it was erased, by whom, when and why."""
+        if not reason.strip():
+            raise ValidationError({"reason": [bilingual("ต้องระบุเหตุผลการลบ", "Give the reason for the erasure.")]})
+        with transaction.atomic():
+            current = Feature.objects.select_for_update().get(pk=self.pk)
+            photos = list(Attachment.objects.filter(feature_id=current.pk))
+            with connection.cursor() as cursor:
+                # The append-only trigger lets this one transaction blank the content.
+                cursor.execute("SET LOCAL layers.erasure = 'on'")
+                cursor.execute(
+                    "UPDATE layers_revision SET before = NULL, after = NULL WHERE feature_id = %s", [current.pk]
+                )
+            Attachment.objects.filter(feature_id=current.pk).delete()
+            revision = Revision.record(current, Revision.Action.ERASE, user)
+            AccessRecord.objects.create(
+                layer=current.layer, user=user, action=AccessRecord.Action.ERASE, count=1,
+                what=f"feature {current.pk}: {reason.strip()[:400]}",
+            )
+            current.delete()
+            for photo in photos:
+                transaction.on_commit(photo.delete_files)
+        return revision
+
 
 class RevisionQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -407,6 +433,7 @@ class Revision(models.Model):
         DELETE = "delete", _("ลบ")
         RESTORE = "restore", _("กู้คืน")
         IMPORT = "import", _("นำเข้า")
+        ERASE = "erase", _("ลบข้อมูลส่วนบุคคล")
 
     layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="revisions")
     # Not a foreign key: the feature may have been deleted, and its history stays.
@@ -453,6 +480,11 @@ class Revision(models.Model):
         """Brings the feature back to this revision's state: recreates a deleted feature
         under its old id, or updates an existing one (which needs its current version)."""
         state = self.restored_state()
+        if state is None:
+            raise ValidationError(
+                {"revision": [bilingual("ข้อมูลนี้ถูกลบตามคำขอของเจ้าของข้อมูลแล้ว กู้คืนไม่ได้",
+                                        "This record was erased on its subject's request and cannot be restored.")]}
+            )
         geom = parse_geometry(state["geometry"])
         with transaction.atomic():
             current = Feature.objects.select_for_update().filter(pk=self.feature_id).first()
@@ -560,3 +592,43 @@ class Attachment(models.Model):
         with transaction.atomic():
             self.delete()
             transaction.on_commit(self.delete_files)
+
+
+class AccessRecord(models.Model):
+    """Who read, exported, changed or erased data of a restricted layer, and how much:
+    the processing record that Thailand's PDPA asks for sensitive personal data."""
+
+    class Action(models.TextChoices):
+        READ = "read", _("อ่าน")
+        EXPORT = "export", _("ส่งออก")
+        CHANGE = "change", _("แก้ไข")
+        ERASE = "erase", _("ลบตามคำขอ")
+
+    # Kept when the layer or the user goes: the record must outlive both.
+    layer = models.ForeignKey(Layer, null=True, on_delete=models.SET_NULL, related_name="access_records")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    what = models.CharField(max_length=500)
+    count = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.what} ({self.count})"
+
+    def save(self, *args, **kwargs):
+        if self.user and not self.username:
+            self.username = self.user.get_username()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def note(cls, user, layer, action, what, count):
+        """Records access to `layer` if it is restricted; other layers are not personal data."""
+        if layer.access != Access.RESTRICTED:
+            return None
+        return cls.objects.create(
+            layer=layer, user=user if user.is_authenticated else None, action=action, what=what[:500], count=count
+        )

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from .layer_templates import TEMPLATES
 from rest_framework_gis.fields import GeometryField
 
-from .models import Attachment, Layer, Membership, Municipality, Revision, managed_municipalities
+from .models import AccessRecord, Attachment, Layer, Membership, Municipality, Revision, managed_municipalities
 from .schema import bilingual, validate_schema
 
 
@@ -130,3 +130,11 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "id", "layer", "feature_id", "caption", "taken_at", "location", "width", "height",
             "original_name", "created_by", "created_at", "url", "thumbnail_url",
         ]
+
+
+class AccessRecordSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="username")
+
+    class Meta:
+        model = AccessRecord
+        fields = ["at", "user", "action", "what", "count"]

@@ -24,6 +24,8 @@ CAN_EDIT = {
     "restricted": {"health", "admin"},
 }
 CAN_MANAGE = {"owner", "admin"}
+# The access log of any layer, even one they cannot read: the municipality's managers.
+MANAGERS_ANY_ACCESS = "managers of the municipality, whatever the access level"
 
 
 def layer_of(world, access):
@@ -76,6 +78,14 @@ MATRIX = {
             lambda w, a: {"type": "Feature", "geometry": feature_of(w, a).state()["geometry"], "properties": {}},
             CAN_EDIT,
         ),
+    ],
+    "layer-access-log": [
+        ("get", lambda w, a: reverse("layer-access-log", args=[layer_of(w, a).pk]), None, MANAGERS_ANY_ACCESS),
+    ],
+    "feature-personal-data": [
+        ("get", lambda w, a: reverse("feature-personal-data", args=[feature_of(w, a).pk]), None, CAN_SEE),
+        ("delete", lambda w, a: reverse("feature-personal-data", args=[feature_of(w, a).pk]),
+         lambda w, a: {"reason": "คำขอของเจ้าของข้อมูล"}, CAN_EDIT),
     ],
     "layer-revisions": [
         ("get", lambda w, a: reverse("layer-revisions", args=[layer_of(w, a).pk]), None, CAN_SEE),
@@ -149,12 +159,14 @@ def user_of(world, role):
 
 
 def expected_status(role, access, method, allowed):
+    if allowed == MANAGERS_ANY_ACCESS:
+        return 200 if role in CAN_MANAGE else 404
     if allowed is None:  # layer definitions: managers of that municipality
         allowed = CAN_MANAGE if role in CAN_SEE[access] else set()
     else:
         allowed = allowed[access]
     if role in allowed:
-        return {"get": 200, "post": (200, 201), "patch": 200, "put": 200, "delete": 204}[method]
+        return {"get": 200, "post": (200, 201), "patch": 200, "put": 200, "delete": (200, 204)}[method]
     if role not in CAN_SEE[access]:
         return 404
     return 401 if role == "anonymous" else 403
