@@ -152,6 +152,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "layers.api.exception_handler",
+    "DEFAULT_METADATA_CLASS": "layers.metadata.DescribeOnlyMetadata",
 }
 
 SPECTACULAR_SETTINGS = {

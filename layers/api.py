@@ -57,6 +57,8 @@ class VisibleToUserMixin:
     model's `visible_to(user)`; writes also ask the model's `editable_by`/`managed_by`."""
 
     model = None
+    # Ids are numbers: anything else is a 404 from the URL, never a query that fails.
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)
@@ -150,6 +152,7 @@ class MunicipalityViewSet(VisibleToUserMixin, viewsets.ReadOnlyModelViewSet):
     model = Municipality
     serializer_class = MunicipalitySerializer
     lookup_field = "slug"
+    lookup_value_regex = "[-a-z0-9]+"
 
 
 @extend_schema(tags=["layers"])
@@ -347,10 +350,7 @@ class FeatureViewSet(VisibleToUserMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="revisions", url_name="revisions")
     def revisions(self, request, pk=None):
         """Every change of this feature, newest first; works for deleted features too."""
-        try:
-            feature_id = int(pk)
-        except ValueError:
-            raise exceptions.NotFound() from None
+        feature_id = int(pk)  # the URL accepts digits only
         revisions = Revision.objects.visible_to(request.user).filter(feature_id=feature_id).select_related("user")
         if not revisions.exists():
             raise exceptions.NotFound()
@@ -373,10 +373,7 @@ class FeatureViewSet(VisibleToUserMixin, viewsets.GenericViewSet):
             attachment = Attachment.add(feature, photo_upload(request), request.user, **photo_details(request))
             note(request, feature.layer, AccessRecord.Action.CHANGE)
             return Response(AttachmentSerializer(attachment, context={"request": request}).data, status=status.HTTP_201_CREATED)
-        try:
-            feature_id = int(pk)
-        except ValueError:
-            raise exceptions.NotFound() from None
+        feature_id = int(pk)  # the URL accepts digits only
         if not Revision.objects.visible_to(request.user).filter(feature_id=feature_id).exists():
             raise exceptions.NotFound()
         photos = Attachment.objects.visible_to(request.user).filter(feature_id=feature_id).select_related("created_by", "layer")
