@@ -23,9 +23,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .geojson import feature_text, feature_texts, stream_collection
-from .models import AccessRecord, Attachment, Feature, Layer, Municipality, Revision, StaleVersion, parse_geometry
+from .models import (
+    AccessRecord, Attachment, Feature, Layer, LayerGrant, Membership, Municipality, Revision, StaleVersion, parse_geometry,
+)
 from .schema import bilingual
-from .serializers import AccessRecordSerializer, AttachmentSerializer, LayerSerializer, MeSerializer, MunicipalitySerializer, RevisionSerializer
+from .serializers import (
+    AccessRecordSerializer, AttachmentSerializer, GrantSerializer, LayerSerializer, MemberSerializer, MeSerializer,
+    MunicipalitySerializer, RevisionSerializer,
+)
 
 GEOJSON = "application/geo+json"
 RESERVED_PARAMS = {"bbox", "limit", "offset", "format"}
@@ -488,6 +493,58 @@ class RevisionViewSet(VisibleToUserMixin, AuditedRetrieveMixin, viewsets.Generic
         feature = revision.restore(request.user, expected_version(request))
         note(request, revision.layer, AccessRecord.Action.CHANGE)
         return geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
+
+
+@extend_schema(tags=["people"])
+class MembershipViewSet(VisibleToUserMixin, viewsets.ModelViewSet):
+    """The municipality's members and their roles, managed by its managers."""
+
+    model = Membership
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):
+        members = super().get_queryset().select_related("user", "municipality").order_by("municipality", "user__username")
+        if self.request.query_params.get("municipality"):
+            members = members.filter(municipality__slug=self.request.query_params["municipality"])
+        return members
+
+    def perform_destroy(self, membership):
+        if membership.is_last_manager():
+            raise DjangoValidationError(
+                {"role": [bilingual("ต้องมีผู้จัดการอย่างน้อยหนึ่งคน", "The municipality needs at least one manager.")]}
+            )
+        # Leaving the municipality ends the grants on its restricted layers too.
+        LayerGrant.objects.filter(user=membership.user, layer__municipality=membership.municipality).delete()
+        membership.delete()
+
+
+@extend_schema(tags=["people"])
+class GrantViewSet(VisibleToUserMixin, viewsets.ModelViewSet):
+    """Who may read (and edit) a restricted layer; every change is in its access record."""
+
+    model = LayerGrant
+    serializer_class = GrantSerializer
+
+    def get_queryset(self):
+        grants = super().get_queryset().select_related("user", "layer").order_by("layer", "user__username")
+        if self.request.query_params.get("layer"):
+            grants = grants.filter(layer_id=self.request.query_params["layer"])
+        return grants
+
+    def perform_create(self, serializer):
+        grant = serializer.save()
+        self.note_grant(grant, f"grant {grant.user.username}{' (edit)' if grant.can_edit else ''}")
+
+    def perform_update(self, serializer):
+        grant = serializer.save()
+        self.note_grant(grant, f"grant {grant.user.username}{' (edit)' if grant.can_edit else ''}")
+
+    def perform_destroy(self, grant):
+        self.note_grant(grant, f"revoke {grant.user.username}")
+        grant.delete()
+
+    def note_grant(self, grant, what):
+        AccessRecord.note(self.request.user, grant.layer, AccessRecord.Action.GRANT, what, 0)
 
 
 class MeView(RetrieveAPIView):

@@ -69,13 +69,27 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("ผู้จัดการ")
 
 
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Memberships are managed, and seen, by the municipality's managers."""
+        return self.filter(municipality_id__in=managed_municipalities(user))
+
+
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "municipality"], name="one_membership_per_place")]
+
+    def is_last_manager(self):
+        return (
+            self.role == Role.MANAGER
+            and not Membership.objects.filter(municipality=self.municipality, role=Role.MANAGER).exclude(pk=self.pk).exists()
+        )
 
     def __str__(self):
         return f"{self.user} · {self.municipality.slug} · {self.role}"
@@ -259,6 +273,12 @@ class Layer(models.Model):
         return geom, properties
 
 
+class LayerGrantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Grants are managed, and seen, by the managers of the layer's municipality."""
+        return self.filter(layer__in=Layer.objects.managed_by(user))
+
+
 class LayerGrant(models.Model):
     """Access to a restricted layer, for a user or a group."""
 
@@ -266,6 +286,8 @@ class LayerGrant(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE)
     can_edit = models.BooleanField(default=False)
+
+    objects = LayerGrantQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -603,6 +625,7 @@ class AccessRecord(models.Model):
         EXPORT = "export", _("ส่งออก")
         CHANGE = "change", _("แก้ไข")
         ERASE = "erase", _("ลบตามคำขอ")
+        GRANT = "grant", _("ให้/ถอนสิทธิ์")
 
     # Kept when the layer or the user goes: the record must outlive both.
     layer = models.ForeignKey(Layer, null=True, on_delete=models.SET_NULL, related_name="access_records")

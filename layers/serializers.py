@@ -6,7 +6,9 @@ from rest_framework import serializers
 from .layer_templates import TEMPLATES
 from rest_framework_gis.fields import GeometryField
 
-from .models import AccessRecord, Attachment, Layer, Membership, Municipality, Revision, managed_municipalities
+from .models import (
+    AccessRecord, Attachment, Layer, LayerGrant, Membership, Municipality, Revision, Role, managed_municipalities,
+)
 from .schema import bilingual, validate_schema
 
 
@@ -108,6 +110,74 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["municipality", "role"]
+
+
+def managed_municipality_field():
+    return serializers.SlugRelatedField(slug_field="slug", queryset=Municipality.objects.all())
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A municipality's member, as its managers see and change it."""
+
+    municipality = managed_municipality_field()
+    username = serializers.SlugRelatedField(source="user", slug_field="username", queryset=get_user_model().objects.filter(is_active=True))
+
+    class Meta:
+        model = Membership
+        fields = ["id", "municipality", "username", "role"]
+        validators = []
+
+    def validate_municipality(self, municipality):
+        if not Municipality.objects.filter(pk=municipality.pk, pk__in=managed_municipalities(self.context["request"].user)).exists():
+            raise serializers.ValidationError(
+                bilingual("คุณไม่ได้เป็นผู้จัดการของเทศบาลนี้", "You are not a manager of this municipality.")
+            )
+        return municipality
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            if attrs.get("municipality", self.instance.municipality) != self.instance.municipality or attrs.get("user", self.instance.user) != self.instance.user:
+                raise serializers.ValidationError(bilingual("แก้ได้เฉพาะบทบาท", "Only the role can change."))
+            if attrs.get("role") != Role.MANAGER and self.instance.is_last_manager():
+                raise serializers.ValidationError(
+                    {"role": bilingual("ต้องมีผู้จัดการอย่างน้อยหนึ่งคน", "The municipality needs at least one manager.")}
+                )
+        elif Membership.objects.filter(municipality=attrs["municipality"], user=attrs["user"]).exists():
+            raise serializers.ValidationError(
+                {"username": bilingual("ผู้ใช้นี้เป็นสมาชิกอยู่แล้ว", "This user is already a member.")}
+            )
+        return attrs
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    """Access to a restricted layer, given by the managers of its municipality to its members."""
+
+    username = serializers.SlugRelatedField(source="user", slug_field="username", queryset=get_user_model().objects.filter(is_active=True))
+
+    class Meta:
+        model = LayerGrant
+        fields = ["id", "layer", "username", "can_edit"]
+        validators = []
+
+    def validate_layer(self, layer):
+        if not Layer.objects.managed_by(self.context["request"].user).filter(pk=layer.pk).exists():
+            raise serializers.ValidationError(bilingual("ไม่พบชั้นข้อมูล", "No such layer."))
+        if layer.access != "restricted":
+            raise serializers.ValidationError(
+                bilingual("ให้สิทธิ์ได้เฉพาะชั้นข้อมูลจำกัดสิทธิ์", "Grants are for restricted layers only.")
+            )
+        return layer
+
+    def validate(self, attrs):
+        layer = attrs.get("layer", getattr(self.instance, "layer", None))
+        user = attrs.get("user", getattr(self.instance, "user", None))
+        if not Membership.objects.filter(municipality=layer.municipality, user=user).exists():
+            raise serializers.ValidationError(
+                {"username": bilingual("ให้สิทธิ์ได้เฉพาะสมาชิกของเทศบาล", "Grants go to members of the municipality only.")}
+            )
+        if self.instance is None and LayerGrant.objects.filter(layer=layer, user=user).exists():
+            raise serializers.ValidationError({"username": bilingual("มีสิทธิ์อยู่แล้ว", "This user already has a grant.")})
+        return attrs
 
 
 class MeSerializer(serializers.ModelSerializer):

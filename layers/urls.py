@@ -11,6 +11,8 @@ router.register("layers", api.LayerViewSet, basename="layer")
 router.register("features", api.FeatureViewSet, basename="feature")
 router.register("revisions", api.RevisionViewSet, basename="revision")
 router.register("attachments", api.AttachmentViewSet, basename="attachment")
+router.register("memberships", api.MembershipViewSet, basename="membership")
+router.register("grants", api.GrantViewSet, basename="grant")
 
 urlpatterns = [
     path("", include(router.urls)),
