@@ -1,6 +1,6 @@
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        python3 python3-venv gdal-bin libgdal32 libgeos-c1v5 libproj25 nodejs npm \
+        python3 python3-venv gdal-bin libgdal32 libgeos-c1v5 libproj25 nodejs npm postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt package.json package-lock.json ./
