@@ -208,7 +208,7 @@ def national_scenario(server, conn, repeat, authorities):
         if created:
             Layer.objects.bulk_create([Layer.from_template(place, t) for t in ("roads", "landmarks", "health_facilities")])
     six = measure()
-    records = json.loads((ROOT.parent / "shared/data/reference/local-authorities.json").read_text())["localAuthorities"]
+    records = json.loads((ROOT / "layers/data/local-authorities.json").read_text())["localAuthorities"]
     records = records[:authorities]
     Municipality.objects.bulk_create(
         [Municipality(slug=f"dla-{r['dlaCode']}", name_th=r["nameTh"], name_en=r["nameTh"], kind="subdistrict_municipality",
