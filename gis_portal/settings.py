@@ -2,6 +2,7 @@
 instead of silently falling back. Defaults suit development; production sets
 DJANGO_DEBUG=false, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS."""
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_gis",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "gis_portal",
@@ -91,7 +93,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into a 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling: after 5 failures for one user name from one address, that pair waits
+# 15 minutes (web sign-in, tokens and HTTP Basic alike). Others are not locked out by it.
+AUTHENTICATION_BACKENDS = [
+    "gis_portal.authentication.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# A signed-in session ends after a working day without use.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_HOURS", "8")) * 3600
+SESSION_SAVE_EVERY_REQUEST = True
 
 ROOT_URLCONF = "gis_portal.urls"
 WSGI_APPLICATION = "gis_portal.wsgi.application"

@@ -294,3 +294,17 @@ def test_a_check_before_saving_warns_about_a_feature_far_outside_the_municipalit
     errors = client.post(url, broken, format="json").json()["errors"]
     assert set(errors) == {"geometry", "name_th"}
     assert Feature.objects.filter(layer=world.roads).count() == 1
+
+
+def test_repeated_wrong_passwords_lock_that_account_out_for_a_while(world):
+    client = APIClient()
+    for _ in range(5):
+        assert client.post(reverse("auth-token"), {"username": "viewer", "password": "guess"}, format="json").status_code == 400
+    locked = client.post(reverse("auth-token"), {"username": "viewer", "password": PASSWORD}, format="json")
+    assert locked.status_code in (400, 403, 429)
+    assert "token" not in locked.json()
+    basic = APIClient(HTTP_AUTHORIZATION="Basic " + base64.b64encode(f"viewer:{PASSWORD}".encode()).decode())
+    assert basic.get(reverse("feature-detail", args=[world.drain.pk])).status_code in (401, 403, 429)
+    # Another account from the same address is not locked out by it.
+    other = APIClient().post(reverse("auth-token"), {"username": "colleague", "password": PASSWORD}, format="json")
+    assert "token" in other.json()
