@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "gis_portal",
     "layers",
+    "basemaps",
 ]
 
 MIDDLEWARE = [

@@ -15,12 +15,13 @@ from rest_framework.decorators import action
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .geojson import feature_text, feature_texts, stream_collection
 from .models import Feature, Layer, Municipality, Revision, StaleVersion, parse_geometry
 from .schema import bilingual
-from .serializers import LayerSerializer, MeSerializer, MunicipalitySerializer, RevisionSerializer
+from .serializers import LayerSerializer, MeSerializer, MunicipalitySerializer, RevisionSerializer, search_hit
 
 GEOJSON = "application/geo+json"
 RESERVED_PARAMS = {"bbox", "limit", "offset", "format"}
@@ -310,6 +311,31 @@ class RevisionViewSet(VisibleToUserMixin, mixins.RetrieveModelMixin, viewsets.Ge
             self.permission_denied(request, bilingual("คุณไม่มีสิทธิ์แก้ไขชั้นข้อมูลนี้", "You may not edit this layer."))
         feature = revision.restore(request.user, expected_version(request))
         return geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
+
+
+@extend_schema(
+    tags=["features"],
+    parameters=[
+        OpenApiParameter("q", str, required=True, description="text in any attribute (partial words)"),
+        OpenApiParameter("municipality", str, description="municipality slug"),
+        OpenApiParameter("limit", int),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+class SearchView(APIView):
+    """Features whose attributes contain the text, across every layer the user may see."""
+
+    def get(self, request):
+        params = request.query_params
+        text = params.get("q", "").strip()
+        if not text:
+            raise DjangoValidationError({"q": [bilingual("ต้องระบุคำค้น", "Send the text to search for.")]})
+        features = Feature.objects.visible_to(request.user).matching(text)
+        if params.get("municipality"):
+            features = features.filter(layer__municipality__slug=params["municipality"])
+        limit = parse_count(params, "limit", 20, 100)
+        features = features.select_related("layer").order_by("layer__category", "layer_id", "pk")[:limit]
+        return Response({"results": [search_hit(feature) for feature in features]})
 
 
 class MeView(RetrieveAPIView):

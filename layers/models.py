@@ -15,6 +15,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from .layer_templates import TEMPLATES
@@ -282,6 +283,18 @@ class FeatureQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         return self.filter(layer__in=Layer.objects.editable_by(user))
+
+    def matching(self, text):
+        """Features with an attribute value containing the text (any case, any part of a
+        word, so Thai written without spaces is found too). Values only: a search for
+        "name" must not match every feature through its keys."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        found = RawSQL(
+            f'EXISTS (SELECT 1 FROM jsonb_each_text("{Feature._meta.db_table}"."properties") AS kv WHERE kv.value ILIKE %s)',
+            (pattern,),
+            output_field=models.BooleanField(),
+        )
+        return self.filter(found)
 
     def with_properties(self, layer, values):
         """Features whose properties equal the given raw values (text from a query
