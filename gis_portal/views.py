@@ -18,6 +18,13 @@ def language():
     return "en" if get_language() == "en" else "th"
 
 
+def title_of(municipality):
+    """"เทศบาลเมืองกระทุ่มแบน" in Thai, "Krathum Baen Town Municipality" in English."""
+    if language() == "en":
+        return f"{municipality.name_en} {municipality.get_kind_display()}"
+    return f"{municipality.get_kind_display()}{municipality.name_th}"
+
+
 def basemap_config(sources):
     default = default_of(sources)
     return {"options": [source.as_map_option() for source in sources], "default": default.pk if default else None}
@@ -36,12 +43,11 @@ def home(request):
     counts = dict(
         Layer.objects.visible_to(request.user).order_by().values_list("municipality").annotate(n=Count("pk"))
     )
-    rows = [(municipality, counts.get(municipality.pk, 0)) for municipality in municipalities]
+    rows = [(municipality, title_of(municipality), counts.get(municipality.pk, 0)) for municipality in municipalities]
     markers = [
         {
             "slug": m.slug,
-            "name_th": f"{m.get_kind_display()}{m.name_th}",
-            "name_en": m.name_en,
+            "name": title_of(m),
             "latlng": place_of(m),
             "url": reverse("municipality-map", args=[m.slug]),
         }
@@ -70,7 +76,7 @@ def municipality_map(request, slug):
         },
         "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(municipality))),
     }
-    return render(request, "map.html", {"municipality": municipality, "config": config})
+    return render(request, "map.html", {"municipality": municipality, "title": title_of(municipality), "config": config})
 
 
 def showcase(request, slug, feature_id=None):
@@ -89,5 +95,7 @@ def showcase(request, slug, feature_id=None):
         "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(municipality))),
     }
     return render(
-        request, "showcase.html", {"municipality": municipality, "groups": groups, "chosen": chosen, "config": config}
+        request,
+        "showcase.html",
+        {"municipality": municipality, "title": title_of(municipality), "groups": groups, "chosen": chosen, "config": config},
     )

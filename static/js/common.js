@@ -5,7 +5,7 @@
   "use strict";
   const lang = document.documentElement.lang === "en" ? "en" : "th";
   // gettext comes from Django's JavaScript catalogue (/jsi18n/); without it, Thai.
-  const t = window.gettext || ((text) => text);
+  const gettext = window.gettext || ((text) => text);
 
   function readConfig(id) {
     return JSON.parse(document.getElementById(id).textContent);
@@ -44,8 +44,8 @@
   function basemapControl(map, basemaps, chosen, onChange) {
     const byId = new Map(basemaps.options.map((option) => [String(option.id), option]));
     let current = null;
-    const select = el("select", { "aria-label": t("แผนที่ฐาน"), class: "basemap-select" });
-    select.append(el("option", { value: "none" }, t("ไม่มีแผนที่ฐาน")));
+    const select = el("select", { "aria-label": gettext("แผนที่ฐาน"), class: "basemap-select" });
+    select.append(el("option", { value: "none" }, gettext("ไม่มีแผนที่ฐาน")));
     for (const option of basemaps.options) select.append(el("option", { value: String(option.id) }, inLanguage(option, "name")));
 
     function show(id) {
@@ -72,7 +72,7 @@
       const choice = (field.choices || []).find((c) => c.value === value);
       return document.createTextNode(choice ? inLanguage(choice, "label") : String(value));
     }
-    if (field.type === "boolean") return document.createTextNode(value ? t("ใช่") : t("ไม่ใช่"));
+    if (field.type === "boolean") return document.createTextNode(value ? gettext("ใช่") : gettext("ไม่ใช่"));
     if (field.type === "number" || field.type === "integer") {
       return document.createTextNode(numberFormat.format(value) + (field.unit ? " " + field.unit : ""));
     }
@@ -115,5 +115,5 @@
     };
   }
 
-  window.GIS = { lang, t, readConfig, inLanguage, el, basemapControl, valueNode, propertyTable, featureLabel, debounce };
+  window.GIS = { lang, gettext, readConfig, inLanguage, el, basemapControl, valueNode, propertyTable, featureLabel, debounce };
 })();

@@ -1,15 +1,15 @@
 /* The overview map: one marker per municipality, linking to its map. */
 (function () {
   "use strict";
-  const { el, inLanguage } = GIS;
+  const { el } = GIS;
   const config = GIS.readConfig("home-config");
   const map = L.map("overview-map", { preferCanvas: true, scrollWheelZoom: false });
   GIS.map = map;
   map.getContainer().after(GIS.basemapControl(map, config.basemaps, null));
   const markers = config.markers.map((m) => {
-    const link = el("a", { href: m.url }, inLanguage(m, "name"));
+    const link = el("a", { href: m.url }, m.name);
     return L.circleMarker(m.latlng, { radius: 8, color: "#fff", weight: 2, fillColor: "#0b6e4f", fillOpacity: 1 })
-      .bindTooltip(inLanguage(m, "name"))
+      .bindTooltip(m.name)
       .bindPopup(link)
       .addTo(map);
   });

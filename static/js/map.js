@@ -3,7 +3,7 @@
    URL, so a link shows someone else the same map. */
 (function () {
   "use strict";
-  const { t, el, inLanguage, lang } = GIS;
+  const { gettext, el, inLanguage, lang } = GIS;
   const config = GIS.readConfig("map-config");
   // Above this many features a layer is read for the visible extent only, not whole.
   const BIG_LAYER = 2000;
@@ -62,9 +62,9 @@
   const Buttons = L.Control.extend({
     onAdd() {
       const bar = el("div", { class: "leaflet-bar map-buttons" });
-      const zoomHome = el("button", { type: "button", title: t("ทั้งเทศบาล"), "aria-label": t("ทั้งเทศบาล") }, "⌂");
+      const zoomHome = el("button", { type: "button", title: gettext("ทั้งเทศบาล"), "aria-label": gettext("ทั้งเทศบาล") }, "⌂");
       zoomHome.addEventListener("click", () => map.fitBounds(home));
-      const locate = el("button", { type: "button", title: t("ตำแหน่งของฉัน"), "aria-label": t("ตำแหน่งของฉัน") }, "◎");
+      const locate = el("button", { type: "button", title: gettext("ตำแหน่งของฉัน"), "aria-label": gettext("ตำแหน่งของฉัน") }, "◎");
       locate.addEventListener("click", () => map.locate({ setView: true, maxZoom: 17 }));
       bar.append(zoomHome, locate);
       L.DomEvent.disableClickPropagation(bar);
@@ -78,11 +78,11 @@
     if (here) map.removeLayer(here);
     here = L.circle(event.latlng, { radius: event.accuracy, color: "#1565c0", weight: 2, fillOpacity: 0.1 }).addTo(map);
   });
-  map.on("locationerror", () => status(t("หาตำแหน่งไม่ได้ (ต้องอนุญาตให้เว็บใช้ตำแหน่ง)")));
+  map.on("locationerror", () => status(gettext("หาตำแหน่งไม่ได้ (ต้องอนุญาตให้เว็บใช้ตำแหน่ง)")));
 
   const Coordinates = L.Control.extend({
     onAdd() {
-      this.box = el("div", { class: "coordinates", "aria-live": "off" }, t("ชี้บนแผนที่เพื่อดูพิกัด"));
+      this.box = el("div", { class: "coordinates", "aria-live": "off" }, gettext("ชี้บนแผนที่เพื่อดูพิกัด"));
       return this.box;
     },
   });
@@ -172,7 +172,7 @@
     else state.group.addLayer(features);
     state.drawn = collection.features.length;
     const more = (collection.links || []).some((link) => link.rel === "next");
-    state.note.textContent = state.mode === "extent" ? (more ? t("แสดงบางส่วน ซูมเข้าเพื่อดูทั้งหมด") : t("แสดงเฉพาะในกรอบแผนที่")) : "";
+    state.note.textContent = state.mode === "extent" ? (more ? gettext("แสดงบางส่วน ซูมเข้าเพื่อดูทั้งหมด") : gettext("แสดงเฉพาะในกรอบแผนที่")) : "";
     drawnChanged();
     if (!performance.getEntriesByName("gis:first-features").length && state.drawn) performance.mark("gis:first-features");
   }
@@ -200,7 +200,7 @@
       state.loaded = state.mode === "all";
       container.dataset.loadedLayers = String([...layers.values()].filter((s) => s.loaded || s.drawn).length);
     } catch (error) {
-      if (error.name !== "AbortError") status(t("โหลดชั้นข้อมูลไม่สำเร็จ") + ": " + inLanguage(state.meta, "name"));
+      if (error.name !== "AbortError") status(gettext("โหลดชั้นข้อมูลไม่สำเร็จ") + ": " + inLanguage(state.meta, "name"));
     } finally {
       state.item.classList.remove("loading");
     }
@@ -234,7 +234,7 @@
     state.checkbox.addEventListener("change", () => setOn(state, state.checkbox.checked));
     label.append(state.checkbox, legendSymbol(meta), el("span", { class: "name" }, inLanguage(meta, "name")),
       el("span", { class: "count" }, numbers.format(meta.feature_count)));
-    if (meta.access !== "public") label.append(el("span", { class: "badge " + meta.access }, meta.access === "internal" ? t("ภายใน") : t("จำกัดสิทธิ์")));
+    if (meta.access !== "public") label.append(el("span", { class: "badge " + meta.access }, meta.access === "internal" ? gettext("ภายใน") : gettext("จำกัดสิทธิ์")));
     state.note = el("div", { class: "note" });
     item.append(label, state.note);
     state.item = item;
@@ -268,7 +268,7 @@
       group.append(el("h3", {}, label), list);
       tree.append(group);
     }
-    if (!metas.length) tree.append(el("li", { class: "muted" }, t("ไม่มีชั้นข้อมูลที่คุณดูได้")));
+    if (!metas.length) tree.append(el("li", { class: "muted" }, gettext("ไม่มีชั้นข้อมูลที่คุณดูได้")));
     layers.forEach((state) => setOn(state, wanted ? wanted.has(state.meta.id) : true));
   }
 
@@ -285,9 +285,9 @@
     try {
       const hits = (await (await fetch(url, { signal: searching.signal })).json()).results;
       results.replaceChildren(...hits.map(resultItem));
-      if (!hits.length) results.append(el("li", { class: "muted" }, t("ไม่พบ")));
+      if (!hits.length) results.append(el("li", { class: "muted" }, gettext("ไม่พบ")));
     } catch (error) {
-      if (error.name !== "AbortError") status(t("ค้นหาไม่สำเร็จ"));
+      if (error.name !== "AbortError") status(gettext("ค้นหาไม่สำเร็จ"));
     }
   }
   function resultItem(hit) {
@@ -320,5 +320,5 @@
       return response.json();
     })
     .then(buildTree)
-    .catch(() => status(t("โหลดรายชื่อชั้นข้อมูลไม่สำเร็จ")));
+    .catch(() => status(gettext("โหลดรายชื่อชั้นข้อมูลไม่สำเร็จ")));
 })();
