@@ -16,7 +16,8 @@
   const numbers = new Intl.NumberFormat(lang === "th" ? "th-TH" : "en-GB");
 
   // Canvas draws thousands of lines and dots far faster than one SVG element each.
-  const map = L.map(container, { preferCanvas: true, zoomSnap: 0.5 });
+  // A fixed maxZoom: with no basemap nothing else sets one, and clustering needs it.
+  const map = L.map(container, { preferCanvas: true, zoomSnap: 0.5, maxZoom: 22 });
   GIS.map = map;
   const home = config.municipality.bbox
     ? L.latLngBounds([config.municipality.bbox[1], config.municipality.bbox[0]], [config.municipality.bbox[3], config.municipality.bbox[2]])
@@ -182,6 +183,13 @@
     container.dataset.drawn = String(total);
   }
 
+  // How many layer requests are under way, on the map element for anyone waiting on it.
+  let pending = 0;
+  function busy(change) {
+    pending += change;
+    container.dataset.loading = String(pending);
+  }
+
   async function load(state) {
     if (state.abort) state.abort.abort();
     state.abort = new AbortController();
@@ -192,17 +200,18 @@
       url.searchParams.set("limit", EXTENT_LIMIT);
     }
     state.item.classList.add("loading");
+    busy(+1);
     try {
       const response = await fetch(url.pathname + url.search, { signal: state.abort.signal });
       if (!response.ok) throw new Error(response.status);
       const collection = await response.json();
       if (state.on) draw(state, collection);
       state.loaded = state.mode === "all";
-      container.dataset.loadedLayers = String([...layers.values()].filter((s) => s.loaded || s.drawn).length);
     } catch (error) {
       if (error.name !== "AbortError") status(gettext("โหลดชั้นข้อมูลไม่สำเร็จ") + ": " + inLanguage(state.meta, "name"));
     } finally {
       state.item.classList.remove("loading");
+      busy(-1);
     }
   }
 
@@ -270,6 +279,7 @@
     }
     if (!metas.length) tree.append(el("li", { class: "muted" }, gettext("ไม่มีชั้นข้อมูลที่คุณดูได้")));
     layers.forEach((state) => setOn(state, wanted ? wanted.has(state.meta.id) : true));
+    container.dataset.ready = "true";
   }
 
   /* ---- search -------------------------------------------------------------------- */
