@@ -330,9 +330,10 @@ class SearchView(APIView):
         text = params.get("q", "").strip()
         if not text:
             raise DjangoValidationError({"q": [bilingual("ต้องระบุคำค้น", "Send the text to search for.")]})
-        features = Feature.objects.visible_to(request.user).matching(text)
+        features = Feature.objects.visible_to(request.user)
         if params.get("municipality"):
             features = features.filter(layer__municipality__slug=params["municipality"])
+        features = features.matching(text)
         limit = parse_count(params, "limit", 20, 100)
         features = features.select_related("layer").order_by("layer__category", "layer_id", "pk")[:limit]
         return Response({"results": [search_hit(feature) for feature in features]})

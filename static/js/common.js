@@ -62,6 +62,19 @@
     return select;
   }
 
+  /* The basemap picker as a control in the map's corner, for the smaller maps. */
+  function basemapOnMap(map, basemaps) {
+    const Picker = L.Control.extend({
+      onAdd() {
+        const box = el("div", { class: "leaflet-bar basemap-control" });
+        box.append(basemapControl(map, basemaps, null));
+        L.DomEvent.disableClickPropagation(box);
+        return box;
+      },
+    });
+    new Picker({ position: "topright" }).addTo(map);
+  }
+
   const dateFormat = new Intl.DateTimeFormat(lang === "th" ? "th-TH" : "en-GB", { dateStyle: "medium" });
   const numberFormat = new Intl.NumberFormat(lang === "th" ? "th-TH" : "en-GB", { maximumFractionDigits: 3 });
 
@@ -115,5 +128,5 @@
     };
   }
 
-  window.GIS = { lang, gettext, readConfig, inLanguage, el, basemapControl, valueNode, propertyTable, featureLabel, debounce };
+  window.GIS = { lang, gettext, readConfig, inLanguage, el, basemapControl, basemapOnMap, valueNode, propertyTable, featureLabel, debounce };
 })();

@@ -5,7 +5,7 @@
   const config = GIS.readConfig("home-config");
   const map = L.map("overview-map", { preferCanvas: true, scrollWheelZoom: false });
   GIS.map = map;
-  map.getContainer().after(GIS.basemapControl(map, config.basemaps, null));
+  GIS.basemapOnMap(map, config.basemaps);
   const markers = config.markers.map((m) => {
     const link = el("a", { href: m.url }, m.name);
     return L.circleMarker(m.latlng, { radius: 8, color: "#fff", weight: 2, fillColor: "#0b6e4f", fillOpacity: 1 })

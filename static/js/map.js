@@ -111,7 +111,10 @@
     popup.append(el("strong", {}, title), el("div", { class: "muted" }, layerName), GIS.propertyTable(schema, feature.properties, 3));
     L.popup({ maxWidth: 280 }).setLatLng(latlng).setContent(popup).openOn(map);
 
+    const close = el("button", { type: "button", class: "close", "aria-label": gettext("ปิด"), title: gettext("ปิด") }, "×");
+    close.addEventListener("click", clearDetails);
     details.replaceChildren(
+      close,
       el("h2", {}, title),
       el("p", { class: "muted" }, `${layerName} · #${feature.id}`),
       GIS.propertyTable(schema, feature.properties)
@@ -123,6 +126,14 @@
       pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 12, color: "#00e5ff", weight: 3, fill: false }),
       interactive: false,
     }).addTo(map);
+  }
+
+  function clearDetails() {
+    details.hidden = true;
+    details.replaceChildren();
+    map.closePopup();
+    if (highlight) map.removeLayer(highlight);
+    highlight = null;
   }
 
   /* ---- layers -------------------------------------------------------------------- */

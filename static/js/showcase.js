@@ -6,7 +6,7 @@
   const COLORS = { landmarks: "#8e44ad", otop_products: "#e67e22", occupation_groups: "#27ae60" };
   const map = L.map("showcase-map", { preferCanvas: true, scrollWheelZoom: false });
   GIS.map = map;
-  map.getContainer().after(GIS.basemapControl(map, config.basemaps, null));
+  GIS.basemapOnMap(map, config.basemaps);
   const byId = new Map();
   for (const item of config.markers) {
     const popup = el("div");
