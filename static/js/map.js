@@ -48,11 +48,13 @@
 
   /* ---- URL state ---------------------------------------------------------------- */
   const layers = new Map(); // id -> state
+  let shownFeature = params.get("feature");
   function saveState() {
     const query = new URLSearchParams();
     const on = [...layers.values()].filter((s) => s.on).map((s) => s.meta.id);
     if (layers.size) query.set("layers", on.join(","));
     if (basemap) query.set("base", basemap);
+    if (shownFeature) query.set("feature", shownFeature);
     const c = map.getCenter();
     query.set("at", `${map.getZoom()}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
     history.replaceState(null, "", "?" + query.toString().replaceAll("%2C", ",").replaceAll("%2F", "/"));
@@ -120,6 +122,8 @@
       GIS.propertyTable(schema, feature.properties)
     );
     details.hidden = false;
+    shownFeature = String(feature.id);
+    saveState();
     if (highlight) map.removeLayer(highlight);
     highlight = L.geoJSON(feature, {
       style: { color: "#00e5ff", weight: 6, opacity: 0.7, fill: false },
@@ -131,6 +135,8 @@
   function clearDetails() {
     details.hidden = true;
     details.replaceChildren();
+    shownFeature = null;
+    saveState();
     map.closePopup();
     if (highlight) map.removeLayer(highlight);
     highlight = null;
@@ -325,8 +331,29 @@
     if (!state.on) setOn(state, true);
     const [w, s, e, n] = hit.bbox;
     map.fitBounds([[s, w], [n, e]], { maxZoom: 18 });
-    const feature = await (await fetch(config.api.feature.replace("/0/", `/${hit.id}/`))).json();
+    const feature = await fetchFeature(hit.id);
     showDetails(state, feature, L.latLng(hit.point[1], hit.point[0]));
+  }
+  async function fetchFeature(id) {
+    const response = await fetch(config.api.feature.replace("/0/", `/${encodeURIComponent(id)}/`));
+    if (!response.ok) throw new Error(response.status);
+    return response.json();
+  }
+  /* A shared link may name a feature (?feature=id): show it, if this user may see it. */
+  async function openShared(id) {
+    try {
+      const feature = await fetchFeature(id);
+      const state = layers.get(feature.layer);
+      if (!state) return;
+      if (!state.on) setOn(state, true);
+      const bounds = L.geoJSON(feature).getBounds();
+      if (!params.has("at")) map.fitBounds(bounds, { maxZoom: 18 });
+      showDetails(state, feature, bounds.getCenter());
+    } catch (error) {
+      shownFeature = null;
+      saveState();
+      status(gettext("ไม่พบข้อมูลที่ลิงก์ระบุ หรือคุณไม่มีสิทธิ์ดู"));
+    }
   }
   searchBox.addEventListener("input", GIS.debounce(search, 300));
   document.getElementById("search-form").addEventListener("submit", (event) => {
@@ -341,5 +368,6 @@
       return response.json();
     })
     .then(buildTree)
+    .then(() => shownFeature && openShared(shownFeature))
     .catch(() => status(gettext("โหลดรายชื่อชั้นข้อมูลไม่สำเร็จ")));
 })();

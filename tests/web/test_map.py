@@ -172,3 +172,15 @@ def record(name, values):
     data = json.loads(path.read_text()) if path.exists() else {}
     data[name] = values
     path.write_text(json.dumps(data, indent=2))
+
+
+def test_a_link_to_a_feature_opens_it_for_those_who_may_see_it(web_world, visitor):
+    page = open_map(visitor, f"?feature={web_world.temple.pk}")
+    page.wait_for_function("document.getElementById('details').innerText.includes('วัดดอนไก่ดี')")
+    page.click("#details .close")
+    assert "feature=" not in page.url
+    # An internal feature's link tells a visitor nothing about it.
+    page = open_map(visitor, f"?feature={web_world.drain.pk}")
+    page.wait_for_function("document.getElementById('map-status').innerText.length > 0")
+    assert page.is_hidden("#details")
+    visitor.check_clean()
