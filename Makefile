@@ -12,7 +12,7 @@ export DJANGO_DEBUG ?= true
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test stop deps db migrate demo serve clean bench
+.PHONY: run test stop deps db migrate demo serve clean bench messages
 
 run: deps db migrate demo
 	@echo
@@ -54,6 +54,14 @@ demo:
 
 bench: deps db
 	$(PY) bench/run.py
+# After interface text changed: the Thai and English catalogues (needs gettext). The .po
+# files and the compiled .mo files are committed, so a set-up never needs this step.
+MESSAGE_FLAGS := --ignore=node_modules --ignore=static/vendor --ignore=.venv --ignore=staticfiles \
+	--ignore=var --ignore=tests --no-location --no-wrap
+messages:
+	$(PY) manage.py makemessages -l th -l en $(MESSAGE_FLAGS)
+	$(PY) manage.py makemessages -d djangojs -l th -l en $(MESSAGE_FLAGS)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean: stop
 	rm -rf $(VAR) .venv node_modules static/vendor

@@ -1,11 +1,20 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("m/<slug:slug>/", views.municipality_map, name="municipality-map"),
+    path("m/<slug:slug>/showcase/", views.showcase, name="showcase"),
+    path("m/<slug:slug>/showcase/<int:feature_id>/", views.showcase, name="showcase-item"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("layers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The map's interface text in the visitor's language, from our own catalogues.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .geojson import feature_text, feature_texts, stream_collection
@@ -29,7 +30,7 @@ from .models import (
 from .schema import bilingual
 from .serializers import (
     AccessRecordSerializer, AttachmentSerializer, GrantSerializer, LayerSerializer, MemberSerializer, MeSerializer,
-    MunicipalitySerializer, RevisionSerializer,
+    MunicipalitySerializer, RevisionSerializer, search_hit,
 )
 
 GEOJSON = "application/geo+json"
@@ -545,6 +546,32 @@ class GrantViewSet(VisibleToUserMixin, viewsets.ModelViewSet):
 
     def note_grant(self, grant, what):
         AccessRecord.note(self.request.user, grant.layer, AccessRecord.Action.GRANT, what, 0)
+
+
+@extend_schema(
+    tags=["features"],
+    parameters=[
+        OpenApiParameter("q", str, required=True, description="text in any attribute (partial words)"),
+        OpenApiParameter("municipality", str, description="municipality slug"),
+        OpenApiParameter("limit", int),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+class SearchView(APIView):
+    """Features whose attributes contain the text, across every layer the user may see."""
+
+    def get(self, request):
+        params = request.query_params
+        text = params.get("q", "").strip()
+        if not text:
+            raise DjangoValidationError({"q": [bilingual("ต้องระบุคำค้น", "Send the text to search for.")]})
+        features = Feature.objects.visible_to(request.user)
+        if params.get("municipality"):
+            features = features.filter(layer__municipality__slug=params["municipality"])
+        features = features.matching(text)
+        limit = parse_count(params, "limit", 20, 100)
+        features = features.select_related("layer").order_by("layer__category", "layer_id", "pk")[:limit]
+        return Response({"results": [search_hit(feature) for feature in features]})
 
 
 class MeView(RetrieveAPIView):

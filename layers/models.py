@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from .layer_templates import TEMPLATES
@@ -332,6 +333,27 @@ class FeatureQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         return self.filter(layer__in=Layer.objects.editable_by(user))
+
+    def matching(self, text):
+        """Features with an attribute value containing the text (any case, any part of a
+        word, so Thai written without spaces is found too), or a choice whose Thai or
+        English label contains it ("ลาดยาง" finds roads stored as "asphalt"). Values and
+        labels only: a search for "name" must not match every feature through its keys."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        found = Q(
+            RawSQL(
+                f'EXISTS (SELECT 1 FROM jsonb_each_text("{Feature._meta.db_table}"."properties") AS kv WHERE kv.value ILIKE %s)',
+                (pattern,),
+                output_field=models.BooleanField(),
+            )
+        )
+        needle = text.casefold()
+        for layer in Layer.objects.filter(pk__in=self.values("layer_id")).only("pk", "schema"):
+            for field in layer.schema:
+                for choice in field.get("choices", []):
+                    if needle in choice["label_th"].casefold() or needle in choice["label_en"].casefold():
+                        found |= Q(layer=layer, **{f"properties__{field['name']}": choice["value"]})
+        return self.filter(found)
 
     def with_properties(self, layer, values):
         """Features whose properties equal the given raw values (text from a query

@@ -208,3 +208,24 @@ class AccessRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = AccessRecord
         fields = ["at", "user", "action", "what", "count"]
+
+
+def feature_label(feature):
+    """A feature's name for lists: its Thai or English name, else its first text value."""
+    properties, schema = feature.properties, feature.layer.schema
+    names = ["name_th", "name_en"] + [field["name"] for field in schema if field["type"] == "text"]
+    return next((str(properties[name]) for name in names if properties.get(name)), f"#{feature.pk}")
+
+
+def search_hit(feature):
+    """One search result: enough to list it and fly to it; the map fetches the rest."""
+    point = feature.geom.point_on_surface
+    return {
+        "id": feature.pk,
+        "layer": feature.layer_id,
+        "layer_name_th": feature.layer.name_th,
+        "layer_name_en": feature.layer.name_en,
+        "label": feature_label(feature),
+        "point": [round(point.x, 7), round(point.y, 7)],
+        "bbox": [round(value, 7) for value in feature.geom.extent],
+    }

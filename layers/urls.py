@@ -16,6 +16,7 @@ router.register("grants", api.GrantViewSet, basename="grant")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("search/", api.SearchView.as_view(), name="search"),
     path("me/", api.MeView.as_view(), name="me"),
     path("auth/token/", obtain_auth_token, name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -2,7 +2,7 @@
 # Installs the Debian packages the platform needs, or, without root, says exactly which.
 set -euo pipefail
 packages=(postgresql-15 postgresql-15-postgis-3 gdal-bin libgdal32 libgeos-c1v5 libproj25
-          python3-venv nodejs npm chromium)
+          python3-venv nodejs npm chromium gettext)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,9 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 V=static/vendor
-rm -rf "$V" && mkdir -p "$V/leaflet" "$V/sarabun"
+rm -rf "$V" && mkdir -p "$V/leaflet" "$V/sarabun" "$V/markercluster"
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images "$V/leaflet/"
 cp node_modules/leaflet/LICENSE "$V/leaflet/"
+# Clustering keeps a map with thousands of points readable and fast.
+cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+   node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+   node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css \
+   node_modules/leaflet.markercluster/MIT-LICENCE.txt "$V/markercluster/"
 for w in 400 600; do
   cp node_modules/@fontsource/sarabun/$w.css "$V/sarabun/"
 done

@@ -46,3 +46,13 @@ def test_coordinates_out_of_range_are_refused(world):
 
     with pytest.raises(ValidationError, match="WGS84"):
         Feature.create_in(world.roads, LineString((660000, 1510000), (660100, 1510100), srid=4326), {"name_th": "ก"}, None)
+
+
+def test_search_matches_values_and_choice_labels_not_keys(world):
+    from layers.models import Feature
+
+    assert set(Feature.objects.matching("ถนนกระทุ่ม")) == {world.road}
+    assert set(Feature.objects.matching("ลาดยาง")) == {world.road, world.nd_road}  # the label of "asphalt"
+    assert set(Feature.objects.matching("Elderly")) == {world.case, world.nd_case}
+    assert not Feature.objects.matching("name_th").exists()
+    assert not Feature.objects.matching("%").exists()

@@ -7,7 +7,7 @@ below fails `test_every_api_endpoint_is_in_the_matrix`, so none can be forgotten
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from layers.models import Attachment, Layer, Revision
+from layers.models import Attachment, Feature, Layer, Revision
 from tests.conftest import client_for
 from tests.layers.test_attachments import phone_photo
 
@@ -132,7 +132,7 @@ MATRIX = {
 }
 # Endpoints about no layer: checked for leaks by the list tests below.
 NOT_ABOUT_A_LAYER = {
-    "api-root", "municipality-list", "municipality-detail", "layer-list", "me", "auth-token", "schema", "docs",
+    "api-root", "municipality-list", "municipality-detail", "layer-list", "search", "me", "auth-token", "schema", "docs",
     # managers only, tested in test_people.py
     "membership-list", "membership-detail", "grant-list", "grant-detail",
 }
@@ -204,6 +204,24 @@ def test_layer_list_shows_each_role_exactly_what_it_may_see(world, role):
     shown = {layer["id"] for layer in response.json()}
     expected = {layer.pk for layer in Layer.objects.all() if role_sees(world, role, layer)}
     assert shown == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_search_finds_for_each_role_exactly_what_it_may_see(world, role):
+    client = client_for(user_of(world, role))
+    for text in ("ถนน", "pipe", "KB-001", "fair", "สมศรี"):
+        found = {hit["id"] for hit in client.get(reverse("search"), {"q": text}).json()["results"]}
+        expected = {
+            feature.pk
+            for feature in Feature.objects.matching(text).select_related("layer__municipality")
+            if role_sees(world, role, feature.layer)
+        }
+        assert found == expected, (role, text)
+    # the welfare case is found by its code only by those granted the layer
+    hits = client.get(reverse("search"), {"q": "KB-001", "municipality": "krathum-baen"}).json()["results"]
+    names = [hit["label"] for hit in hits]
+    assert names == (["KB-001"] if role in ("health", "admin") else [])
+    assert client.get(reverse("search"), {"q": "%"}).json()["results"] == []
 
 
 def role_sees(world, role, layer):

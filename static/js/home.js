@@ -1,0 +1,18 @@
+/* The overview map: one marker per municipality, linking to its map. */
+(function () {
+  "use strict";
+  const { el } = GIS;
+  const config = GIS.readConfig("home-config");
+  const map = L.map("overview-map", { preferCanvas: true, scrollWheelZoom: false });
+  GIS.map = map;
+  GIS.basemapOnMap(map, config.basemaps);
+  const markers = config.markers.map((m) => {
+    const link = el("a", { href: m.url }, m.name);
+    return L.circleMarker(m.latlng, { radius: 8, color: "#fff", weight: 2, fillColor: "#0b6e4f", fillOpacity: 1 })
+      .bindTooltip(m.name)
+      .bindPopup(link)
+      .addTo(map);
+  });
+  if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.3));
+  else map.setView([13.7, 100.3], 8);
+})();

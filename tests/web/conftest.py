@@ -1,0 +1,121 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live
+server (which serves the static files too). Every page records every request it makes,
+so a test can prove that nothing went to another host."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.test import Client
+from playwright.sync_api import sync_playwright
+
+from basemaps.models import BasemapSource
+from layers.models import Feature, Layer
+
+# Playwright's sync API runs an event loop in this thread; Django would then refuse the
+# ORM calls that set up each test's data, although nothing here runs concurrently.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh installs it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visitor:
+    """A browser tab with its requests and script errors recorded."""
+
+    def __init__(self, browser, live_server, viewport):
+        self.base = live_server.url
+        self.context = browser.new_context(viewport=viewport)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.requests, self.errors = [], []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def sign_in(self, user):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        self.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": self.base}])
+
+    def choose_language(self, code):
+        self.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": code, "url": self.base}])
+
+    def open(self, path):
+        self.page.goto(self.base + path)
+        return self.page
+
+    def screenshot(self, name, full_page=False):
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+    def outside_requests(self):
+        return [url for url in self.requests if not url.startswith((self.base + "/", "data:", "blob:"))]
+
+    def check_clean(self):
+        """Nothing but our own host was asked for, and no script failed."""
+        assert self.requests, "the page made no requests at all"
+        assert self.outside_requests() == []
+        assert self.errors == []
+
+
+@pytest.fixture
+def visitor(browser, live_server):
+    visitor = Visitor(browser, live_server, {"width": 1280, "height": 800})
+    yield visitor
+    visitor.context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    visitor = Visitor(browser, live_server, {"width": 390, "height": 844})
+    yield visitor
+    visitor.context.close()
+
+
+@pytest.fixture
+def web_world(world):
+    """The shared world, with a boundary to fit the map to, no basemap (so no request can
+    leave the machine), and the public things a showcase shows: a landmark and an OTOP
+    product, plus an internal landmark layer that must stay hidden."""
+    BasemapSource.objects.all().delete()
+    world.kb.boundary = MultiPolygon(Polygon.from_bbox((100.24, 13.64, 100.27, 13.67)), srid=4326)
+    world.kb.save()
+    world.landmarks = Layer.from_template(world.kb, "landmarks")
+    world.landmarks.save()
+    world.temple = Feature.create_in(
+        world.landmarks, Point(100.255, 13.652, srid=4326),
+        {"name_th": "วัดดอนไก่ดี", "name_en": "Wat Don Kai Di", "kind": "temple",
+         "description_th": "วัดเก่าริมคลองกระทุ่มแบน", "description_en": "An old temple by the canal"},
+        None,
+    )
+    world.otop = Layer.from_template(world.kb, "otop_products")
+    world.otop.save()
+    world.dumpling = Feature.create_in(
+        world.otop, Point(100.258, 13.655, srid=4326),
+        {"name_th": "บ๊ะจ่าง", "name_en": "Rice dumplings", "category": "food", "price_baht": 80,
+         "description_th": "ของดีกระทุ่มแบน"},
+        None,
+    )
+    world.secret_spots = Layer.from_template(world.kb, "landmarks", slug="secret-landmarks", access="internal")
+    world.secret_spots.save()
+    world.secret = Feature.create_in(
+        world.secret_spots, Point(100.256, 13.653, srid=4326), {"name_th": "จุดลับภายใน", "kind": "other"}, None
+    )
+    return world
