@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("layers.urls")),
     path("ogc/", include("layers.ogc_urls")),
+    path("tiles/", include("layers.tiles_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

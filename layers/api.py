@@ -7,12 +7,13 @@ from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import RetrieveAPIView
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -42,9 +43,18 @@ def exception_handler(error, context):
         head = json.dumps({"detail": message, "current_version": error.feature.version}, ensure_ascii=False)
         return HttpResponse(f'{head[:-1]},"current":{current}}}', status=409, content_type="application/json")
     response = drf_exception_handler(error, context)
-    if response is not None and isinstance(error, exceptions.NotFound):
+    # Http404 too (get_object_or_404): its text would name the model in English only.
+    if response is not None and isinstance(error, (exceptions.NotFound, Http404)):
         response.data = {"detail": bilingual("ไม่พบข้อมูล", "Not found.")}
     return response
+
+
+class JsonErrors(BaseContentNegotiation):
+    """For views that answer in their own formats (tiles, OGC API pages) and leave only
+    errors to DRF: errors are JSON whatever the client accepts, never a 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class VisibleToUserMixin:

@@ -10,6 +10,7 @@ import json
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models import Extent
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import ValidationError
@@ -279,6 +280,11 @@ class StaleVersion(Exception):
 class FeatureQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(layer__in=Layer.objects.visible_to(user))
+
+    def extent_by_layer(self):
+        """Layer id -> (minx, miny, maxx, maxy) in WGS84 lon/lat, one ST_Extent query."""
+        rows = self.order_by().values("layer").annotate(extent=Extent("geom"))
+        return {row["layer"]: row["extent"] for row in rows}
 
     def editable_by(self, user):
         return self.filter(layer__in=Layer.objects.editable_by(user))

@@ -15,22 +15,20 @@ it gets 404, exactly as for one that does not exist.
 import json
 from urllib.parse import urlencode
 
-from django.contrib.gis.db.models import Extent
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication, TokenAuthentication
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .api import GEOJSON, MAX_LIMIT, parse_count
+from .api import GEOJSON, MAX_LIMIT, JsonErrors, parse_count
 from .geojson import feature_sql, feature_text, feature_texts, stream_collection
 from .models import Feature, Layer
 from .schema import bilingual
@@ -89,7 +87,7 @@ def ogc_exception_handler(error, context):
         return Response({"code": "InvalidParameterValue", "description": text}, status=400)
     response = drf_exception_handler(error, context)
     if response is not None:
-        if isinstance(error, exceptions.NotFound):
+        if isinstance(error, (exceptions.NotFound, Http404)):
             description = bilingual("ไม่พบข้อมูล", "Not found.")
         else:
             description = str(error.detail)
@@ -97,19 +95,12 @@ def ogc_exception_handler(error, context):
     return response
 
 
-class JsonOnly(BaseContentNegotiation):
-    """Errors are always JSON; successful answers pick their own format (see `wants_html`)."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class OgcView(APIView):
     # Basic first: its challenge (WWW-Authenticate: Basic) is what QGIS and GDAL answer.
     authentication_classes = [BasicAuthentication, TokenAuthentication, SessionAuthentication]
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
-    content_negotiation_class = JsonOnly
+    content_negotiation_class = JsonErrors
     schema = None  # not part of the /api/v1/ OpenAPI document
 
     def get_exception_handler(self):
@@ -169,12 +160,6 @@ def collection_id(layer):
 
 def layer_title(layer):
     return f"{layer.name_th} {layer.municipality.name_th} / {layer.name_en}, {layer.municipality.name_en}"
-
-
-def extents(layers):
-    """Layer id -> (minx, miny, maxx, maxy) in CRS84, from one ST_Extent query."""
-    rows = Feature.objects.filter(layer__in=layers).order_by().values("layer").annotate(extent=Extent("geom"))
-    return {row["layer"]: row["extent"] for row in rows}
 
 
 def parse_crs(params, name):
@@ -280,7 +265,7 @@ class CollectionsMixin:
 class CollectionsView(CollectionsMixin, OgcView):
     def get(self, request):
         layers = Layer.objects.visible_to(request.user).select_related("municipality").order_by("municipality__slug", "slug")
-        boxes = extents(layers)
+        boxes = Feature.objects.filter(layer__in=layers).extent_by_layer()
         documents = [self.collection_document(layer, boxes.get(layer.pk)) for layer in layers]
         data = {"links": self.self_links(JSON, "Collections"), "collections": documents}
         return self.answer(data, title=bilingual("ชั้นข้อมูล", "Collections"), context={"collections": documents})
@@ -289,7 +274,7 @@ class CollectionsView(CollectionsMixin, OgcView):
 class CollectionView(CollectionsMixin, OgcView):
     def get(self, request, collection_id):
         layer = self.collection(collection_id)
-        data = self.collection_document(layer, extents([layer.pk]).get(layer.pk))
+        data = self.collection_document(layer, Feature.objects.filter(layer=layer).extent_by_layer().get(layer.pk))
         return self.answer(data, title=data["title"], context={"collections": [data]})
 
 
