@@ -2,12 +2,14 @@
 what; every view's queryset comes through `VisibleToUserMixin`."""
 
 import json
+import shutil
+import tempfile
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -18,6 +20,7 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .exports import FORMATS, SHAPEFILE_ENCODINGS, TARGET_CRS, ExportFailed, export_layer
 from .geojson import feature_text, feature_texts, stream_collection
 from .models import Feature, Layer, Municipality, Revision, StaleVersion, parse_geometry
 from .schema import bilingual
@@ -42,6 +45,9 @@ def exception_handler(error, context):
         current = feature_text(Feature.objects.filter(pk=error.feature.pk)) or "null"
         head = json.dumps({"detail": message, "current_version": error.feature.version}, ensure_ascii=False)
         return HttpResponse(f'{head[:-1]},"current":{current}}}', status=409, content_type="application/json")
+    if isinstance(error, ExportFailed):
+        message = bilingual("ส่งออกไฟล์ไม่สำเร็จ", f"The export failed: {error}")
+        return Response({"detail": message}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     response = drf_exception_handler(error, context)
     # Http404 too (get_object_or_404): its text would name the model in English only.
     if response is not None and isinstance(error, (exceptions.NotFound, Http404)):
@@ -236,6 +242,32 @@ class LayerViewSet(
             features = features[offset:]
         body = stream_collection(feature_texts(features), limit=limit, links_for_more=links)
         return StreamingHttpResponse(body, content_type=GEOJSON)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=tuple(FORMATS), default="gpkg"),
+            OpenApiParameter("srid", int, enum=tuple(TARGET_CRS), description="default: the municipality's"),
+            OpenApiParameter("encoding", str, enum=tuple(SHAPEFILE_ENCODINGS), description="Shapefile text encoding"),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    # `format` names the file format here, not DRF's renderer: errors are always JSON.
+    @action(detail=True, methods=["get"], url_path="export", url_name="export", content_negotiation_class=JsonErrors)
+    def export(self, request, pk=None):
+        """The layer as a file for GIS software (written by GDAL's ogr2ogr): a GeoPackage
+        that opens styled in QGIS, a zipped Shapefile, GeoJSON, KML, CSV with WKT or DXF."""
+        layer = self.get_object()
+        params = request.query_params
+        fmt = params.get("format", "gpkg")
+        srid = parse_count(params, "srid", layer.municipality.default_export_srid, 999_999)
+        directory = tempfile.mkdtemp(prefix="export-")
+        try:
+            path = export_layer(layer, fmt, srid, directory, encoding=params.get("encoding", "utf-8"))
+            # Opened before the directory goes: the open file outlives its name.
+            handle = open(path, "rb")
+        finally:
+            shutil.rmtree(directory)
+        return FileResponse(handle, as_attachment=True, filename=path.name, content_type=FORMATS[fmt].content_type)
 
     @extend_schema(responses=RevisionSerializer(many=True), parameters=[OpenApiParameter("action", str)])
     @action(detail=True, methods=["get"], url_path="revisions", url_name="revisions")

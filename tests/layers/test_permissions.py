@@ -58,6 +58,9 @@ MATRIX = {
             CAN_EDIT,
         ),
     ],
+    "layer-export": [
+        ("get", lambda w, a: reverse("layer-export", args=[layer_of(w, a).pk]) + "?format=csv", None, CAN_SEE),
+    ],
     "layer-revisions": [
         ("get", lambda w, a: reverse("layer-revisions", args=[layer_of(w, a).pk]), None, CAN_SEE),
     ],
