@@ -60,8 +60,10 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 
 ITEM_PARAMS = {"f", "bbox", "bbox-crs", "crs", "limit", "offset"}
 
@@ -220,11 +222,59 @@ class LandingView(OgcView):
             ),
             "links": self.self_links(JSON, title)
             + [
+                # QGIS (3.22) refuses a landing page without the API definition.
+                {"href": self.url("ogc-api"), "rel": "service-desc", "type": OPENAPI, "title": "OpenAPI 3.0"},
                 {"href": self.url("ogc-conformance"), "rel": "conformance", "type": JSON, "title": "Conformance"},
                 {"href": self.url("ogc-collections"), "rel": "data", "type": JSON, "title": "Collections"},
             ],
         }
         return self.answer(data, title=title, context={"description": data["description"]})
+
+
+def parameter(name, schema, description, *, where="query", required=False, **extra):
+    return {"name": name, "in": where, "required": required, "description": description, "schema": schema, **extra}
+
+
+def openapi_document(server):
+    """The OpenAPI 3.0 definition of this OGC API. Collections are listed at run time
+    (they depend on who asks), so paths take {collectionId} as a parameter."""
+    crs = {"type": "string", "format": "uri", "enum": list(CRSS), "default": CRS84}
+    collection = parameter("collectionId", {"type": "string"}, "<municipality-slug>.<layer-slug>", where="path", required=True)
+    ok = {"200": {"description": "OK"}, "400": {"description": "Bad request"}, "404": {"description": "Not found"}}
+    items_parameters = [
+        collection,
+        parameter("bbox", {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 6}, "minx,miny,maxx,maxy in bbox-crs", style="form", explode=False),
+        parameter("bbox-crs", crs, "CRS of bbox"),
+        parameter("crs", crs, "CRS of the response geometries"),
+        parameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}, "features per page", style="form", explode=False),
+        parameter("offset", {"type": "integer", "minimum": 0, "default": 0}, "features to skip"),
+    ]
+    paths = {
+        "/": "landing page",
+        "/api": "this document",
+        "/conformance": "conformance classes",
+        "/collections": "the collections the user may see",
+        "/collections/{collectionId}": "a collection",
+        "/collections/{collectionId}/queryables": "the fields to filter by (JSON Schema)",
+        "/collections/{collectionId}/items": "features; further query parameters filter by field",
+        "/collections/{collectionId}/items/{featureId}": "a feature",
+    }
+    document = {"openapi": "3.0.3", "info": {"title": "OGC API – Features", "version": "1.0"}, "servers": [{"url": server}], "paths": {}}
+    for path, summary in paths.items():
+        params = [collection] if "{collectionId}" in path else []
+        if path.endswith("/items"):
+            params = items_parameters
+        if path.endswith("{featureId}"):
+            params = [collection, parameter("featureId", {"type": "string"}, "feature id", where="path", required=True), items_parameters[3]]
+        document["paths"][path] = {"get": {"summary": summary, "parameters": params, "responses": ok}}
+    return document
+
+
+class ApiView(OgcView):
+    def get(self, request):
+        title = "OpenAPI 3.0"
+        data = openapi_document(self.url("ogc-landing").rstrip("/"))
+        return self.answer(data, title=title, content_type=OPENAPI, context={"description": data["info"]["title"]})
 
 
 class ConformanceView(OgcView):

@@ -9,6 +9,7 @@ ID = r"(?P<collection_id>[-\w]+\.[-\w]+)"
 
 urlpatterns = [
     re_path(r"^$", ogc.LandingView.as_view(), name="ogc-landing"),
+    re_path(r"^api/?$", ogc.ApiView.as_view(), name="ogc-api"),
     re_path(r"^conformance/?$", ogc.ConformanceView.as_view(), name="ogc-conformance"),
     re_path(r"^collections/?$", ogc.CollectionsView.as_view(), name="ogc-collections"),
     re_path(rf"^collections/{ID}/?$", ogc.CollectionView.as_view(), name="ogc-collection"),

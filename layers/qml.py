@@ -54,16 +54,25 @@ def symbol_layer(geometry_type, style):
     }
 
 
-def layer_qml(layer):
-    """The QML document (text) of a single-symbol renderer drawn like the web map."""
+def renderer(layer):
+    """QGIS's <renderer-v2> element: one symbol drawn like the web map draws the layer."""
     kind, class_name, properties = symbol_layer(layer.geometry_type, layer.style or {})
-    root = ElementTree.Element("qgis", version=QGIS_VERSION, styleCategories="Symbology")
-    renderer = ElementTree.SubElement(root, "renderer-v2", type="singleSymbol", symbollevels="0", enableorderby="0", forceraster="0")
-    symbols = ElementTree.SubElement(renderer, "symbols")
+    element = ElementTree.Element("renderer-v2", type="singleSymbol", symbollevels="0", enableorderby="0", forceraster="0")
+    symbols = ElementTree.SubElement(element, "symbols")
     symbol = ElementTree.SubElement(symbols, "symbol", type=kind, name="0", alpha="1", clip_to_extent="1", force_rhr="0")
     symbol_element = ElementTree.SubElement(symbol, "layer", {"class": class_name, "enabled": "1", "locked": "0", "pass": "0"})
     for key, value in properties.items():
         ElementTree.SubElement(symbol_element, "prop", k=key, v=str(value))
-    ElementTree.SubElement(renderer, "rotation")
-    ElementTree.SubElement(renderer, "sizescale")
-    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ElementTree.tostring(root, encoding="unicode")
+    ElementTree.SubElement(element, "rotation")
+    ElementTree.SubElement(element, "sizescale")
+    return element
+
+
+DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+
+
+def layer_qml(layer):
+    """The QML document (text) of the layer's style."""
+    root = ElementTree.Element("qgis", version=QGIS_VERSION, styleCategories="Symbology")
+    root.append(renderer(layer))
+    return DOCTYPE + ElementTree.tostring(root, encoding="unicode")

@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from . import api
+from .qgis_project import QgisProjectView
 
 router = DefaultRouter()
 router.register("municipalities", api.MunicipalityViewSet, basename="municipality")
@@ -13,6 +14,7 @@ router.register("revisions", api.RevisionViewSet, basename="revision")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("municipalities/<slug:slug>/qgis-project/", QgisProjectView.as_view(), name="municipality-qgis-project"),
     path("me/", api.MeView.as_view(), name="me"),
     path("auth/token/", obtain_auth_token, name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -26,12 +26,21 @@ def test_landing_page_links_conformance_and_data(world):
     assert rels["conformance"].endswith("/ogc/conformance")
     assert rels["data"].endswith("/ogc/collections")
     assert rels["self"].endswith("/ogc/?f=json")
-    assert "service-desc" not in rels  # no OpenAPI document is served, so none is claimed
+    assert rels["service-desc"].endswith("/ogc/api")
+
+
+def test_openapi_document_describes_the_items_parameters(world):
+    response = client_for().get(reverse("ogc-api"))
+    assert response["Content-Type"] == "application/vnd.oai.openapi+json;version=3.0"
+    data = response.json()
+    assert data["openapi"].startswith("3.0") and data["servers"] == [{"url": "http://testserver/ogc"}]
+    limit = next(p for p in data["paths"]["/collections/{collectionId}/items"]["get"]["parameters"] if p["name"] == "limit")
+    assert limit["schema"] == {"type": "integer", "minimum": 1, "maximum": 10000, "default": 10}
 
 
 def test_conformance_claims_only_what_is_implemented(world):
     classes = client_for().get(reverse("ogc-conformance")).json()["conformsTo"]
-    assert {uri.rsplit("/", 1)[1] for uri in classes} == {"core", "geojson", "html", "crs"}
+    assert {uri.rsplit("/", 1)[1] for uri in classes} == {"core", "geojson", "html", "oas30", "crs"}
 
 
 @pytest.mark.parametrize(
@@ -180,6 +189,7 @@ def test_html_pages_escape_what_users_typed(world):
     client = client_for()
     for url in (
         reverse("ogc-landing"),
+        reverse("ogc-api"),
         reverse("ogc-conformance"),
         reverse("ogc-collections"),
         reverse("ogc-collection", args=["krathum-baen.roads"]),

@@ -4,6 +4,8 @@ The endpoints come from the URL configuration: a new endpoint that is not in the
 below fails `test_every_api_endpoint_is_in_the_matrix`, so none can be forgotten.
 """
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -91,7 +93,10 @@ MATRIX = {
     ],
 }
 # Endpoints about no layer: checked for leaks by the list tests below.
-NOT_ABOUT_A_LAYER = {"api-root", "municipality-list", "municipality-detail", "layer-list", "me", "auth-token", "schema", "docs"}
+NOT_ABOUT_A_LAYER = {
+    "api-root", "municipality-list", "municipality-detail", "layer-list", "me", "auth-token", "schema", "docs",
+    "municipality-qgis-project",  # lists layers: see test_qgis_project_lists_exactly_what_each_role_may_see
+}
 
 
 def api_endpoint_names():
@@ -166,6 +171,18 @@ def role_sees(world, role, layer):
     if role == "stranger":
         return layer.access != "restricted"
     return role == "admin" or layer.access == "public"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_qgis_project_lists_exactly_what_each_role_may_see(world, role):
+    client = client_for(user_of(world, role))
+    for municipality in (world.kb, world.nd):
+        response = client.get(reverse("municipality-qgis-project", args=[municipality.slug]))
+        shown = set(re.findall(r"typename='[\w-]+\.([\w-]+)'", response.content.decode()))
+        expected = {layer.slug for layer in municipality.layers.all() if role_sees(world, role, layer)}
+        assert shown == expected, (role, municipality.slug)
+        if "welfare-cases" not in expected:
+            assert world.welfare.name_th.encode() not in response.content and b"welfare" not in response.content
 
 
 def test_krathum_baen_editor_sees_nothing_internal_or_restricted_of_na_di(world):
