@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny
@@ -107,6 +108,11 @@ class OgcView(APIView):
 
     def get_exception_handler(self):
         return ogc_exception_handler
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # What comes back depends on who asks (Basic, token or session) and on Accept.
+        patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def wants_html(self):
         """`f=html|json` decides; without it, a browser (Accept starting text/html) gets HTML."""
