@@ -13,6 +13,7 @@ it gets 404, exactly as for one that does not exist.
 """
 
 import json
+import math
 from urllib.parse import urlencode
 
 from django.contrib.gis.geos import Polygon
@@ -190,7 +191,7 @@ def parse_bbox(params):
         numbers = []
     if len(numbers) == 6:
         numbers = numbers[0:2] + numbers[3:5]
-    if len(numbers) != 4:
+    if len(numbers) != 4 or not all(math.isfinite(number) for number in numbers):
         raise DjangoValidationError(
             {"bbox": [bilingual("bbox ต้องเป็นตัวเลข 4 หรือ 6 ค่า", "bbox must be 4 or 6 comma-separated numbers.")]}
         )
