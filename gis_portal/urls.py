@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("layers.urls")),
+    path("ogc/", include("layers.ogc_urls")),
+    path("tiles/", include("layers.tiles_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The map's interface text in the visitor's language, from our own catalogues.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

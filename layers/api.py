@@ -3,6 +3,8 @@ what; every view's queryset comes through `VisibleToUserMixin`."""
 
 import csv
 import json
+import shutil
+import tempfile
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,11 +20,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import RetrieveAPIView
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .exports import FORMATS, SHAPEFILE_ENCODINGS, TARGET_CRS, ExportFailed, export_layer
 from .geojson import feature_text, feature_texts, stream_collection
 from .models import (
     AccessRecord, Attachment, Feature, Layer, LayerGrant, Membership, Municipality, Revision, StaleVersion, parse_geometry,
@@ -52,10 +56,22 @@ def exception_handler(error, context):
         current = feature_text(Feature.objects.filter(pk=error.feature.pk)) or "null"
         head = json.dumps({"detail": message, "current_version": error.feature.version}, ensure_ascii=False)
         return HttpResponse(f'{head[:-1]},"current":{current}}}', status=409, content_type="application/json")
+    if isinstance(error, ExportFailed):
+        message = bilingual("ส่งออกไฟล์ไม่สำเร็จ", f"The export failed: {error}")
+        return Response({"detail": message}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     response = drf_exception_handler(error, context)
+    # Http404 too (get_object_or_404): its text would name the model in English only.
     if response is not None and isinstance(error, (exceptions.NotFound, Http404)):
         response.data = {"detail": bilingual("ไม่พบข้อมูล", "Not found.")}
     return response
+
+
+class JsonErrors(BaseContentNegotiation):
+    """For views that answer in their own formats (tiles, OGC API pages) and leave only
+    errors to DRF: errors are JSON whatever the client accepts, never a 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class VisibleToUserMixin:
@@ -292,6 +308,32 @@ class LayerViewSet(
             on_complete=lambda returned: note(request, layer, AccessRecord.Action.READ, returned),
         )
         return StreamingHttpResponse(body, content_type=GEOJSON)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=tuple(FORMATS), default="gpkg"),
+            OpenApiParameter("srid", int, enum=tuple(TARGET_CRS), description="default: the municipality's"),
+            OpenApiParameter("encoding", str, enum=tuple(SHAPEFILE_ENCODINGS), description="Shapefile text encoding"),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    # `format` names the file format here, not DRF's renderer: errors are always JSON.
+    @action(detail=True, methods=["get"], url_path="export", url_name="export", content_negotiation_class=JsonErrors)
+    def export(self, request, pk=None):
+        """The layer as a file for GIS software (written by GDAL's ogr2ogr): a GeoPackage
+        that opens styled in QGIS, a zipped Shapefile, GeoJSON, KML, CSV with WKT or DXF."""
+        layer = self.get_object()
+        params = request.query_params
+        fmt = params.get("format", "gpkg")
+        srid = parse_count(params, "srid", layer.municipality.default_export_srid, 999_999)
+        directory = tempfile.mkdtemp(prefix="export-")
+        try:
+            path = export_layer(layer, fmt, srid, directory, encoding=params.get("encoding", "utf-8"))
+            # Opened before the directory goes: the open file outlives its name.
+            handle = open(path, "rb")
+        finally:
+            shutil.rmtree(directory)
+        return FileResponse(handle, as_attachment=True, filename=path.name, content_type=FORMATS[fmt].content_type)
 
     @extend_schema(responses=RevisionSerializer(many=True), parameters=[OpenApiParameter("action", str)])
     @action(detail=True, methods=["get"], url_path="revisions", url_name="revisions")

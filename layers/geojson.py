@@ -13,12 +13,28 @@ from django.db.models.expressions import RawSQL
 from .models import Feature
 
 TABLE = Feature._meta.db_table
+STORED_SRID = 4326
 
-# 7 decimals of a degree is about 1 cm: more digits are noise, fewer lose survey detail.
-FEATURE_SQL = f"""json_build_object(
+
+def feature_sql(srid=STORED_SRID, *, lat_lon=False):
+    """SQL for one row as GeoJSON Feature text, its geometry in `srid`.
+
+    `lat_lon` swaps the axes: EPSG:4326 as an OGC URI means latitude first, while the
+    stored geometry (and GeoJSON's default, CRS84) is longitude first.
+    """
+    geometry = f'"{TABLE}"."geom"'
+    if srid != STORED_SRID:
+        geometry = f"ST_Transform({geometry}, {int(srid)})"
+    if lat_lon:
+        geometry = f"ST_FlipCoordinates({geometry})"
+    # 7 decimals of a degree is about 1 cm: more digits are noise, fewer lose survey
+    # detail; in metres (projected CRSs) 3 decimals are a millimetre.
+    precision = 7 if srid == STORED_SRID else 3
+    # Option 0: no "crs" member; the CRS is said once, in the response's Content-Crs.
+    return f"""json_build_object(
     'type', 'Feature',
     'id', "{TABLE}"."id",
-    'geometry', ST_AsGeoJSON("{TABLE}"."geom", 7)::json,
+    'geometry', ST_AsGeoJSON({geometry}, {precision}, 0)::json,
     'properties', "{TABLE}"."properties",
     'layer', "{TABLE}"."layer_id",
     'version', "{TABLE}"."version",
@@ -26,28 +42,31 @@ FEATURE_SQL = f"""json_build_object(
 )::text"""
 
 
+FEATURE_SQL = feature_sql()
 CHUNK = 64 * 1024
 
 
-def feature_texts(queryset, chunk_size=2000):
+def feature_texts(queryset, chunk_size=2000, sql=FEATURE_SQL):
     """Each feature of the queryset as GeoJSON text, in the queryset's order."""
-    rows = queryset.annotate(geojson=RawSQL(FEATURE_SQL, ())).values_list("geojson", flat=True)
+    rows = queryset.annotate(geojson=RawSQL(sql, ())).values_list("geojson", flat=True)
     return rows.iterator(chunk_size=chunk_size)
 
 
-def feature_text(queryset):
+def feature_text(queryset, sql=FEATURE_SQL):
     """One feature's GeoJSON text, or None."""
-    return queryset.annotate(geojson=RawSQL(FEATURE_SQL, ())).values_list("geojson", flat=True).first()
+    return queryset.annotate(geojson=RawSQL(sql, ())).values_list("geojson", flat=True).first()
 
 
-def stream_collection(texts, *, limit=None, links_for_more=(), on_complete=None):
+def stream_collection(texts, *, limit=None, links=(), links_for_more=(), members=None, on_complete=None):
     """Yields a FeatureCollection around feature texts.
 
     With `limit`, one more row than the page is read to learn whether a next page exists
-    (cheaper than counting); `links_for_more` are added only if it does. `on_complete`
+    (cheaper than counting); `links_for_more` are added to `links` only if it does.
+    `members` are further top-level members (numberMatched, timeStamp). `on_complete`
     hears how many features went out.
     """
-    buffer = ['{"type":"FeatureCollection","features":[']
+    head = json.dumps({"type": "FeatureCollection", **(members or {})}, ensure_ascii=False)
+    buffer = [head[:-1] + ',"features":[']
     size = 0
     returned = 0
     more = False
@@ -63,8 +82,8 @@ def stream_collection(texts, *, limit=None, links_for_more=(), on_complete=None)
         if size > CHUNK:
             yield "".join(buffer)
             buffer, size = [], 0
-    links = list(links_for_more) if more else []
-    buffer.append(f'],"numberReturned":{returned},"links":{json.dumps(links)}}}')
+    all_links = list(links) + (list(links_for_more) if more else [])
+    buffer.append(f'],"numberReturned":{returned},"links":{json.dumps(all_links, ensure_ascii=False)}}}')
     if on_complete is not None:
         on_complete(returned)
     yield "".join(buffer)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.db.models import Extent
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
@@ -222,7 +223,10 @@ class Layer(models.Model):
                 f"มีจุดยอดมากเกินไป ({geom.num_coords:,} จุด สูงสุด {MAX_VERTICES:,})",
                 f"Too many vertices ({geom.num_coords:,}; at most {MAX_VERTICES:,}).",
             )
-        xmin, ymin, xmax, ymax = geom.extent
+        try:
+            xmin, ymin, xmax, ymax = geom.extent
+        except GEOSException:  # NaN or infinite coordinates have no envelope
+            refuse("พิกัดต้องเป็นตัวเลข", "Coordinates must be finite numbers.")
         if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
             refuse(
                 "พิกัดต้องเป็นลองจิจูด/ละติจูด WGS84 (องศา)",
@@ -330,6 +334,11 @@ class StaleVersion(Exception):
 class FeatureQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(layer__in=Layer.objects.visible_to(user))
+
+    def extent_by_layer(self):
+        """Layer id -> (minx, miny, maxx, maxy) in WGS84 lon/lat, one ST_Extent query."""
+        rows = self.order_by().values("layer").annotate(extent=Extent("geom"))
+        return {row["layer"]: row["extent"] for row in rows}
 
     def editable_by(self, user):
         return self.filter(layer__in=Layer.objects.editable_by(user))

@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from . import api
+from .qgis_project import QgisProjectView
 
 router = DefaultRouter()
 router.register("municipalities", api.MunicipalityViewSet, basename="municipality")
@@ -17,6 +18,7 @@ router.register("grants", api.GrantViewSet, basename="grant")
 urlpatterns = [
     path("", include(router.urls)),
     path("search/", api.SearchView.as_view(), name="search"),
+    path("municipalities/<slug:slug>/qgis-project/", QgisProjectView.as_view(), name="municipality-qgis-project"),
     path("me/", api.MeView.as_view(), name="me"),
     path("auth/token/", obtain_auth_token, name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the platform needs, or, without root, says exactly which.
 set -euo pipefail
+# python3-qgis and qgis-providers: the tests open our OGC API and exports in QGIS itself.
 packages=(postgresql-15 postgresql-15-postgis-3 gdal-bin libgdal32 libgeos-c1v5 libproj25
-          python3-venv nodejs npm chromium gettext)
+          python3-venv nodejs npm chromium gettext python3-qgis qgis-providers)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

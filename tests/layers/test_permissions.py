@@ -4,6 +4,8 @@ The endpoints come from the URL configuration: a new endpoint that is not in the
 below fails `test_every_api_endpoint_is_in_the_matrix`, so none can be forgotten.
 """
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -87,6 +89,9 @@ MATRIX = {
         ("delete", lambda w, a: reverse("feature-personal-data", args=[feature_of(w, a).pk]),
          lambda w, a: {"reason": "คำขอของเจ้าของข้อมูล"}, CAN_EDIT),
     ],
+    "layer-export": [
+        ("get", lambda w, a: reverse("layer-export", args=[layer_of(w, a).pk]) + "?format=csv", None, CAN_SEE),
+    ],
     "layer-revisions": [
         ("get", lambda w, a: reverse("layer-revisions", args=[layer_of(w, a).pk]), None, CAN_SEE),
     ],
@@ -133,6 +138,7 @@ MATRIX = {
 # Endpoints about no layer: checked for leaks by the list tests below.
 NOT_ABOUT_A_LAYER = {
     "api-root", "municipality-list", "municipality-detail", "layer-list", "search", "me", "auth-token", "schema", "docs",
+    "municipality-qgis-project",  # lists layers: see test_qgis_project_lists_exactly_what_each_role_may_see
     # managers only, tested in test_people.py
     "membership-list", "membership-detail", "grant-list", "grant-detail",
 }
@@ -231,6 +237,18 @@ def role_sees(world, role, layer):
     if role == "stranger":
         return layer.access != "restricted"
     return role == "admin" or layer.access == "public"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_qgis_project_lists_exactly_what_each_role_may_see(world, role):
+    client = client_for(user_of(world, role))
+    for municipality in (world.kb, world.nd):
+        response = client.get(reverse("municipality-qgis-project", args=[municipality.slug]))
+        shown = set(re.findall(r"typename='[\w-]+\.([\w-]+)'", response.content.decode()))
+        expected = {layer.slug for layer in municipality.layers.all() if role_sees(world, role, layer)}
+        assert shown == expected, (role, municipality.slug)
+        if "welfare-cases" not in expected:
+            assert world.welfare.name_th.encode() not in response.content and b"welfare" not in response.content
 
 
 def test_krathum_baen_editor_sees_nothing_internal_or_restricted_of_na_di(world):

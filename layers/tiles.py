@@ -1,0 +1,120 @@
+"""Mapbox vector tiles of a layer, made by PostGIS in one ST_AsMVT query, and TileJSON.
+
+The layer comes from `Layer.objects.visible_to(user)`: a layer one may not see answers
+404, exactly like one that does not exist. Tiles carry an ETag from the layer's state
+(feature count and last change), so a client revalidates with If-None-Match and gets a
+304 without the tile being made again.
+"""
+
+import hashlib
+
+from django.db import connection
+from django.db.models import Count, Max
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from .api import JsonErrors
+from .models import Access, Feature, Layer
+
+MVT = "application/vnd.mapbox-vector-tile"
+EXTENT = 4096  # tile coordinate units, the MVT default
+BUFFER = 64  # units drawn beyond the tile edge, so that lines and symbols meet across tiles
+MAX_ZOOM = 22
+TABLE = Feature._meta.db_table
+
+# The GiST index is on the stored geometry (SRID 4326), so the filter compares in 4326:
+# the tile envelope (Web Mercator, with the buffer as margin) is transformed once, rather
+# than every row's geometry being transformed to 3857 before the index can be used.
+# Only the rows that pass are transformed and clipped. A jsonb column becomes one MVT
+# attribute per key.
+TILE_SQL = f"""
+WITH tile AS (
+    SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope,
+           ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {BUFFER / EXTENT}), 4326) AS filter
+)
+SELECT ST_AsMVT(rows.*, %(name)s, {EXTENT}, 'geom', 'id')
+FROM (
+    SELECT f.id, f.properties,
+           ST_AsMVTGeom(ST_Transform(f.geom, 3857), tile.envelope, {EXTENT}, {BUFFER}, true) AS geom
+    FROM "{TABLE}" f, tile
+    WHERE f.layer_id = %(layer)s AND f.geom && tile.filter
+) rows
+WHERE rows.geom IS NOT NULL
+"""
+
+MVT_FIELD_TYPES = {"integer": "Number", "number": "Number", "boolean": "Boolean"}
+
+
+def make_tile(layer, z, x, y):
+    with connection.cursor() as cursor:
+        cursor.execute(TILE_SQL, {"z": z, "x": x, "y": y, "name": layer.slug, "layer": layer.pk})
+        (tile,) = cursor.fetchone()
+    return bytes(tile or b"")
+
+
+def layer_etag(layer):
+    """Changes whenever a feature of the layer is added, changed or deleted."""
+    state = Feature.objects.filter(layer=layer).aggregate(count=Count("pk"), last=Max("updated_at"))
+    text = f"{layer.pk}:{layer.slug}:{state['count']}:{state['last'].isoformat() if state['last'] else ''}"
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def cache_headers(response, layer, etag):
+    response["ETag"] = etag
+    # Public tiles may sit in shared caches; all others only in the user's own. Either way
+    # the cache asks again each time (no-cache) and the ETag makes that a cheap 304, so
+    # an edit shows at once and a layer made non-public stops being served from caches.
+    if layer.access == Access.PUBLIC:
+        response["Cache-Control"] = "public, no-cache"
+    else:
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+    return response
+
+
+class TileBaseView(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonErrors
+    schema = None  # not part of the /api/v1/ OpenAPI document
+
+    def layer(self, layer_id):
+        return get_object_or_404(Layer.objects.visible_to(self.request.user).select_related("municipality"), pk=layer_id)
+
+
+class TileView(TileBaseView):
+    def get(self, request, layer_id, z, x, y):
+        layer = self.layer(layer_id)
+        if z > MAX_ZOOM or x >= 2**z or y >= 2**z:
+            raise exceptions.NotFound()
+        etag = layer_etag(layer)
+        if etag in request.headers.get("If-None-Match", ""):
+            return cache_headers(HttpResponse(status=304), layer, etag)
+        return cache_headers(HttpResponse(make_tile(layer, z, x, y), content_type=MVT), layer, etag)
+
+
+class TileJSONView(TileBaseView):
+    def get(self, request, layer_id):
+        layer = self.layer(layer_id)
+        # The {z}/{x}/{y} template: a tile URL with its numbers cut off.
+        base = request.build_absolute_uri(reverse("tile", args=[layer.pk, 0, 0, 0])).removesuffix("0/0/0.mvt")
+        bounds = Feature.objects.filter(layer=layer).extent_by_layer().get(layer.pk) or (-180, -85.0511, 180, 85.0511)
+        fields = {field["name"]: MVT_FIELD_TYPES.get(field["type"], "String") for field in layer.schema}
+        return JsonResponse(
+            {
+                "tilejson": "3.0.0",
+                "name": f"{layer.name_th} / {layer.name_en}",
+                "description": f"{layer.municipality.name_th} / {layer.municipality.name_en}",
+                "scheme": "xyz",
+                "tiles": [base + "{z}/{x}/{y}.mvt"],
+                "minzoom": 0,
+                "maxzoom": MAX_ZOOM,
+                "bounds": list(bounds),
+                "vector_layers": [{"id": layer.slug, "fields": fields, "minzoom": 0, "maxzoom": MAX_ZOOM}],
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
