@@ -195,6 +195,33 @@ class Sampler:
             coords.append((x + step * math.cos(math.radians(heading)), y + step * math.sin(math.radians(heading))))
         return LineString(coords, srid=UTM47N).transform(4326, clone=True)
 
+    def street_grid(self, target):
+        """About `target` street segments on a slightly turned, irregular grid over the
+        municipality: one feature per block side, as a road register keeps them."""
+        area = self.area.area
+        spacing = math.sqrt(2 * area / target)
+        angle = math.radians(self.rng.uniform(-20, 20))
+        cx, cy = self.area.centroid.x, self.area.centroid.y
+        reach = int(math.sqrt(self.area.envelope.area) / spacing) + 2
+
+        def node(i, j):
+            # Jittered so that blocks are not perfect squares.
+            u, v = i * spacing + self.rng.uniform(-0.15, 0.15) * spacing, j * spacing + self.rng.uniform(-0.15, 0.15) * spacing
+            return cx + u * math.cos(angle) - v * math.sin(angle), cy + u * math.sin(angle) + v * math.cos(angle)
+
+        nodes = {(i, j): node(i, j) for i in range(-reach, reach + 1) for j in range(-reach, reach + 1)}
+        segments = []
+        for (i, j), start in nodes.items():
+            for end in (nodes.get((i + 1, j)), nodes.get((i, j + 1))):
+                if end is None or self.rng.random() < 0.15:  # some blocks are not cut through
+                    continue
+                middle = ((start[0] + end[0]) / 2 + self.rng.gauss(0, spacing * 0.04),
+                          (start[1] + end[1]) / 2 + self.rng.gauss(0, spacing * 0.04))
+                line = LineString([start, middle, end], srid=UTM47N)
+                if self.prepared.contains(line.centroid):
+                    segments.append(line.transform(4326, clone=True))
+        return segments
+
     def choice(self, values, weights=None):
         return self.rng.choices(values, weights=weights)[0]
 
@@ -219,7 +246,7 @@ def ensure_layers(municipality, spec, tambons, admin):
             made[template] = add_features(obj, features(), admin)
         return obj
 
-    roads = [s.walk() for _ in range(220)]
+    roads = s.street_grid(280)
     surfaces = ["asphalt", "concrete", "laterite", "gravel", "earth"]
     conditions = ["good", "fair", "poor", "damaged"]
     layer("roads", lambda: [
