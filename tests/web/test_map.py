@@ -85,6 +85,7 @@ def test_a_click_shows_the_feature_in_thai_under_its_labels(web_world, visitor):
     text = details.inner_text()
     assert "ประเภท\tวัด\n" in text  # a choice by its label, not its stored value "temple"
     assert "คำอธิบาย (ไทย)" in text and "วัดเก่าริมคลองกระทุ่มแบน" in text
+    page.wait_for_function("getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")  # faded in
     visitor.screenshot("map-popup")
     visitor.check_clean()
 
