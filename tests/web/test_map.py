@@ -7,6 +7,7 @@ import time
 import pytest
 from django.contrib.gis.geos import Point
 
+from basemaps.models import BasemapSource
 from layers.models import Feature, Layer
 from tests.web.conftest import ARTIFACTS
 
@@ -98,6 +99,7 @@ def test_english_shows_english_labels(web_world, visitor):
     text = page.inner_text("#details")
     assert "Rice dumplings" in text and "Category" in text and "Food" in text and "80 บาท" in text
     assert "layers" in page.inner_text(".sidebar").lower()
+    assert page.inner_text(".basemap-select option[value=none]") == "No basemap"  # the scripts' own text too
     visitor.screenshot("map-english")
     visitor.check_clean()
 
@@ -184,4 +186,23 @@ def test_a_link_to_a_feature_opens_it_for_those_who_may_see_it(web_world, visito
     page = open_map(visitor, f"?feature={web_world.drain.pk}")
     page.wait_for_function("document.getElementById('map-status').innerText.length > 0")
     assert page.is_hidden("#details")
+    visitor.check_clean()
+
+
+def test_the_chosen_basemap_is_drawn_and_no_basemap_asks_for_no_tiles(web_world, visitor, live_server):
+    # A "tile server" on our own host, so that the test needs no network.
+    BasemapSource.objects.create(
+        municipality=web_world.kb, name_th="แผนที่ทดสอบ", name_en="Test tiles", is_default=True,
+        url_template=live_server.url + "/static/img/favicon.svg?z={z}&x={x}&y={y}",
+    )
+    page = open_map(visitor)
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    tiles = [url for url in visitor.requests if "favicon.svg?z=" in url]
+    assert tiles
+    page.select_option(".basemap-select", "none")
+    assert "base=none" in page.url
+    visitor.requests.clear()
+    page = open_map(visitor, "?" + page.url.split("?", 1)[1])
+    assert page.locator(".leaflet-tile").count() == 0
+    assert not [url for url in visitor.requests if "favicon.svg?z=" in url]
     visitor.check_clean()
