@@ -63,8 +63,6 @@ def municipality_map(request, slug):
     config = {
         "municipality": {
             "slug": municipality.slug,
-            "name_th": municipality.name_th,
-            "name_en": municipality.name_en,
             "bbox": list(municipality.boundary.extent) if municipality.boundary else None,
         },
         "boundary": municipality.boundary.json if municipality.boundary else None,

@@ -18,7 +18,7 @@
   // Canvas draws thousands of lines and dots far faster than one SVG element each.
   // A fixed maxZoom: with no basemap nothing else sets one, and clustering needs it.
   const map = L.map(container, { preferCanvas: true, zoomSnap: 0.5, maxZoom: 22 });
-  GIS.map = map;
+  GIS.map = map; // for the browser tests and for a look from the console
   const home = config.municipality.bbox
     ? L.latLngBounds([config.municipality.bbox[1], config.municipality.bbox[0]], [config.municipality.bbox[3], config.municipality.bbox[2]])
     : L.latLngBounds([5.6, 97.3], [20.5, 105.7]);
