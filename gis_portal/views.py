@@ -25,6 +25,15 @@ def title_of(municipality):
     return f"{municipality.get_kind_display()}{municipality.name_th}"
 
 
+def utm_zone_of(municipality):
+    """The UTM north zone the pointer read-out uses: the municipality's export CRS when
+    that is one (EPSG:326zz), else the zone of its place (47 for the first six)."""
+    if 32601 <= municipality.default_export_srid <= 32660:
+        return municipality.default_export_srid - 32600
+    place = place_of(municipality)
+    return int((place[1] + 180) // 6) + 1 if place else 47
+
+
 def basemap_config(sources):
     default = default_of(sources)
     return {"options": [source.as_map_option() for source in sources], "default": default.pk if default else None}
@@ -64,6 +73,7 @@ def municipality_map(request, slug):
         "municipality": {
             "slug": municipality.slug,
             "bbox": list(municipality.boundary.extent) if municipality.boundary else None,
+            "utm_zone": utm_zone_of(municipality),
         },
         "boundary": municipality.boundary.json if municipality.boundary else None,
         "categories": list(Category.choices),

@@ -92,8 +92,9 @@
   const coordinates = new Coordinates({ position: "bottomright" }).addTo(map);
   map.on("mousemove", (event) => {
     const { lat, lng } = event.latlng;
-    const [e, n] = GIS.toUtm(lng, lat, 47);
-    coordinates.box.textContent = `${lat.toFixed(6)}, ${lng.toFixed(6)} · UTM 47N ${e.toFixed(0)} E ${n.toFixed(0)} N`;
+    const zone = config.municipality.utm_zone;
+    const [e, n] = GIS.toUtm(lng, lat, zone);
+    coordinates.box.textContent = `${lat.toFixed(6)}, ${lng.toFixed(6)} · UTM ${zone}N ${e.toFixed(0)} E ${n.toFixed(0)} N`;
   });
 
   const statusBox = document.getElementById("map-status");
