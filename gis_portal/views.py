@@ -100,6 +100,7 @@ def showcase(request, slug, feature_id=None):
     config = {
         "markers": markers,
         "bbox": list(municipality.boundary.extent) if municipality.boundary else None,
+        "boundary": municipality.boundary.json if municipality.boundary else None,
         "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(municipality))),
     }
     return render(
