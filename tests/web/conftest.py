@@ -2,6 +2,7 @@
 server (which serves the static files too). Every page records every request it makes,
 so a test can prove that nothing went to another host."""
 
+import json
 import os
 from pathlib import Path
 
@@ -24,6 +25,24 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+
+
+# The map is idle: its layer list is built and no layer request is under way.
+IDLE = "() => { const m = document.getElementById('map'); return m.dataset.ready === 'true' && m.dataset.loading === '0'; }"
+
+
+def drawn(page):
+    """How many features the map draws in the layers that are on."""
+    return int(page.get_attribute("#map", "data-drawn"))
+
+
+def record(name, values):
+    """Figures for the notes, in test-artifacts/timings.json."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "timings.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[name] = values
+    path.write_text(json.dumps(data, indent=2))
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """The municipality map in headless Chromium: it draws what the user may see and nothing
 else, keeps its state in the URL, shows attributes escaped, and asks only our own host."""
 
-import json
 import time
 
 import pytest
@@ -9,21 +8,14 @@ from django.contrib.gis.geos import Point
 
 from basemaps.models import BasemapSource
 from layers.models import Feature, Layer
-from tests.web.conftest import ARTIFACTS
+from tests.web.conftest import IDLE, drawn, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-IDLE = "() => { const m = document.getElementById('map'); return m.dataset.ready === 'true' && m.dataset.loading === '0'; }"
-
 
 def open_map(visitor, query=""):
     page = visitor.open(f"/m/krathum-baen/{query}")
     page.wait_for_function(IDLE)
     return page
-
-
-def drawn(page):
-    return int(page.get_attribute("#map", "data-drawn"))
 
 
 def tree_slugs(page):
@@ -166,15 +158,6 @@ def test_a_big_layer_is_loaded_by_view_extent_and_clustered(web_world, visitor):
     record("big_layer", {"features": n, "seconds_to_idle": round(seconds, 2)})
     visitor.screenshot("map-big-layer")
     visitor.check_clean()
-
-
-def record(name, values):
-    """Figures for the notes, in test-artifacts/timings.json."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / "timings.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data[name] = values
-    path.write_text(json.dumps(data, indent=2))
 
 
 def test_a_link_to_a_feature_opens_it_for_those_who_may_see_it(web_world, visitor):

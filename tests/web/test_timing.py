@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from layers import demo
-from tests.web.test_map import IDLE, drawn, record
+from tests.web.conftest import IDLE, drawn, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
