@@ -19,7 +19,7 @@ def language():
 
 
 def title_of(municipality):
-    """"เทศบาลเมืองกระทุ่มแบน" in Thai, "Krathum Baen Town Municipality" in English."""
+    """Thai: "เทศบาลเมืองกระทุ่มแบน"; English: "Krathum Baen Town Municipality"."""
     if language() == "en":
         return f"{municipality.name_en} {municipality.get_kind_display()}"
     return f"{municipality.get_kind_display()}{municipality.name_th}"
