@@ -43,7 +43,10 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        # Only documents run scripts; API answers, tiles and files need no policy (and
+        # no query for the basemap hosts).
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
         return response

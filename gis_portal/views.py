@@ -19,10 +19,19 @@ def language():
 
 
 def title_of(municipality):
-    """"เทศบาลเมืองกระทุ่มแบน" in Thai, "Krathum Baen Town Municipality" in English."""
+    """Thai: "เทศบาลเมืองกระทุ่มแบน"; English: "Krathum Baen Town Municipality"."""
     if language() == "en":
         return f"{municipality.name_en} {municipality.get_kind_display()}"
     return f"{municipality.get_kind_display()}{municipality.name_th}"
+
+
+def utm_zone_of(municipality):
+    """The UTM north zone the pointer read-out uses: the municipality's export CRS when
+    that is one (EPSG:326zz), else the zone of its place (47 for the first six)."""
+    if 32601 <= municipality.default_export_srid <= 32660:
+        return municipality.default_export_srid - 32600
+    place = place_of(municipality)
+    return int((place[1] + 180) // 6) + 1 if place else 47
 
 
 def basemap_config(sources):
@@ -63,9 +72,8 @@ def municipality_map(request, slug):
     config = {
         "municipality": {
             "slug": municipality.slug,
-            "name_th": municipality.name_th,
-            "name_en": municipality.name_en,
             "bbox": list(municipality.boundary.extent) if municipality.boundary else None,
+            "utm_zone": utm_zone_of(municipality),
         },
         "boundary": municipality.boundary.json if municipality.boundary else None,
         "categories": list(Category.choices),
@@ -92,6 +100,7 @@ def showcase(request, slug, feature_id=None):
     config = {
         "markers": markers,
         "bbox": list(municipality.boundary.extent) if municipality.boundary else None,
+        "boundary": municipality.boundary.json if municipality.boundary else None,
         "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(municipality))),
     }
     return render(

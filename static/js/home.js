@@ -3,7 +3,7 @@
   "use strict";
   const { el } = GIS;
   const config = GIS.readConfig("home-config");
-  const map = L.map("overview-map", { preferCanvas: true, scrollWheelZoom: false });
+  const map = L.map("overview-map", { preferCanvas: true, scrollWheelZoom: false, maxZoom: 19 });
   GIS.map = map;
   GIS.basemapOnMap(map, config.basemaps);
   const markers = config.markers.map((m) => {
@@ -13,6 +13,7 @@
       .bindPopup(link)
       .addTo(map);
   });
-  if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.3));
+  // Fit all of them, but never closer than a town's scale (one marker has no extent).
+  if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 11 });
   else map.setView([13.7, 100.3], 8);
 })();

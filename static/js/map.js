@@ -18,7 +18,7 @@
   // Canvas draws thousands of lines and dots far faster than one SVG element each.
   // A fixed maxZoom: with no basemap nothing else sets one, and clustering needs it.
   const map = L.map(container, { preferCanvas: true, zoomSnap: 0.5, maxZoom: 22 });
-  GIS.map = map;
+  GIS.map = map; // for the browser tests and for a look from the console
   const home = config.municipality.bbox
     ? L.latLngBounds([config.municipality.bbox[1], config.municipality.bbox[0]], [config.municipality.bbox[3], config.municipality.bbox[2]])
     : L.latLngBounds([5.6, 97.3], [20.5, 105.7]);
@@ -92,8 +92,9 @@
   const coordinates = new Coordinates({ position: "bottomright" }).addTo(map);
   map.on("mousemove", (event) => {
     const { lat, lng } = event.latlng;
-    const [e, n] = GIS.toUtm(lng, lat, 47);
-    coordinates.box.textContent = `${lat.toFixed(6)}, ${lng.toFixed(6)} · UTM 47N ${e.toFixed(0)} E ${n.toFixed(0)} N`;
+    const zone = config.municipality.utm_zone;
+    const [e, n] = GIS.toUtm(lng, lat, zone);
+    coordinates.box.textContent = `${lat.toFixed(6)}, ${lng.toFixed(6)} · UTM ${zone}N ${e.toFixed(0)} E ${n.toFixed(0)} N`;
   });
 
   const statusBox = document.getElementById("map-status");

@@ -4,7 +4,7 @@
   const { el } = GIS;
   const config = GIS.readConfig("showcase-config");
   const COLORS = { landmarks: "#8e44ad", otop_products: "#e67e22", occupation_groups: "#27ae60" };
-  const map = L.map("showcase-map", { preferCanvas: true, scrollWheelZoom: false });
+  const map = L.map("showcase-map", { preferCanvas: true, scrollWheelZoom: false, maxZoom: 19 });
   GIS.map = map;
   GIS.basemapOnMap(map, config.basemaps);
   const byId = new Map();
@@ -21,9 +21,13 @@
         .addTo(map)
     );
   }
-  if (byId.size > 1) map.fitBounds(L.featureGroup([...byId.values()]).getBounds().pad(0.2));
-  else if (byId.size === 1) map.setView([...byId.values()][0].getLatLng(), 16);
+  if (byId.size) map.fitBounds(L.featureGroup([...byId.values()]).getBounds().pad(0.2), { maxZoom: 16 });
   else if (config.bbox) map.fitBounds([[config.bbox[1], config.bbox[0]], [config.bbox[3], config.bbox[2]]]);
+  // The municipality's outline, for some bearing even with no basemap (once the map has
+  // a view: a canvas cannot draw before).
+  if (config.boundary) {
+    L.geoJSON(JSON.parse(config.boundary), { style: { color: "#0b6e4f", weight: 2, dashArray: "6 4", fill: false }, interactive: false }).addTo(map);
+  }
   for (const link of document.querySelectorAll("a.on-map")) {
     link.addEventListener("click", () => {
       const marker = byId.get(Number(link.dataset.featureId));

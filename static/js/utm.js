@@ -1,6 +1,7 @@
-/* WGS84 longitude/latitude to UTM (metres), for the pointer read-out. All six first
-   municipalities lie in zone 47N (EPSG:32647). Snyder's series ("Map Projections: A Working
-   Manual", USGS 1987, p. 61): centimetres inside the zone, without a projection library. */
+/* WGS84 longitude/latitude to UTM north (metres), for the pointer read-out; the page says
+   which zone (47N, EPSG:32647, for the first six municipalities). Snyder's series ("Map
+   Projections: A Working Manual", USGS 1987, p. 61): centimetres inside the zone, without
+   a projection library. */
 (function () {
   "use strict";
   const a = 6378137, f = 1 / 298.257223563, k0 = 0.9996;

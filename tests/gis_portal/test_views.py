@@ -26,6 +26,7 @@ def test_the_map_page_gives_the_script_its_municipality_basemaps_and_api(world, 
     assert config["municipality"]["slug"] == "krathum-baen"
     assert config["api"]["layers"] == "/api/v1/layers/?municipality=krathum-baen"
     assert [option["name_en"] for option in config["basemaps"]["options"]] == ["OpenStreetMap"]
+    assert config["municipality"]["utm_zone"] == 47
     assert client.get("/m/nowhere/").status_code == 404
 
 

@@ -2,6 +2,7 @@
 server (which serves the static files too). Every page records every request it makes,
 so a test can prove that nothing went to another host."""
 
+import json
 import os
 from pathlib import Path
 
@@ -26,6 +27,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The map is idle: its layer list is built and no layer request is under way.
+IDLE = "() => { const m = document.getElementById('map'); return m.dataset.ready === 'true' && m.dataset.loading === '0'; }"
+
+
+def drawn(page):
+    """How many features the map draws in the layers that are on."""
+    return int(page.get_attribute("#map", "data-drawn"))
+
+
+def record(name, values):
+    """Figures for the notes, in test-artifacts/timings.json."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "timings.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[name] = values
+    path.write_text(json.dumps(data, indent=2))
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -39,14 +58,17 @@ def browser():
 class Visitor:
     """A browser tab with its requests and script errors recorded."""
 
-    def __init__(self, browser, live_server, viewport):
+    def __init__(self, browser, live_server, viewport, enforce_csp=False):
         self.base = live_server.url
-        self.context = browser.new_context(viewport=viewport)
+        # Playwright's wait_for_function evaluates strings, which our Content-Security-Policy
+        # forbids; test_csp.py opens every page with the policy enforced instead.
+        self.context = browser.new_context(viewport=viewport, bypass_csp=not enforce_csp)
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
         self.requests, self.errors = [], []
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda message: "Content Security Policy" in message.text and self.errors.append(message.text))
 
     def sign_in(self, user):
         client = Client()

@@ -1,28 +1,21 @@
 """The municipality map in headless Chromium: it draws what the user may see and nothing
 else, keeps its state in the URL, shows attributes escaped, and asks only our own host."""
 
-import json
 import time
 
 import pytest
 from django.contrib.gis.geos import Point
 
+from basemaps.models import BasemapSource
 from layers.models import Feature, Layer
-from tests.web.conftest import ARTIFACTS
+from tests.web.conftest import IDLE, drawn, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-IDLE = "() => { const m = document.getElementById('map'); return m.dataset.ready === 'true' && m.dataset.loading === '0'; }"
-
 
 def open_map(visitor, query=""):
     page = visitor.open(f"/m/krathum-baen/{query}")
     page.wait_for_function(IDLE)
     return page
-
-
-def drawn(page):
-    return int(page.get_attribute("#map", "data-drawn"))
 
 
 def tree_slugs(page):
@@ -85,6 +78,7 @@ def test_a_click_shows_the_feature_in_thai_under_its_labels(web_world, visitor):
     text = details.inner_text()
     assert "ประเภท\tวัด\n" in text  # a choice by its label, not its stored value "temple"
     assert "คำอธิบาย (ไทย)" in text and "วัดเก่าริมคลองกระทุ่มแบน" in text
+    page.wait_for_function("getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")  # faded in
     visitor.screenshot("map-popup")
     visitor.check_clean()
 
@@ -97,6 +91,7 @@ def test_english_shows_english_labels(web_world, visitor):
     text = page.inner_text("#details")
     assert "Rice dumplings" in text and "Category" in text and "Food" in text and "80 บาท" in text
     assert "layers" in page.inner_text(".sidebar").lower()
+    assert page.inner_text(".basemap-select option[value=none]") == "No basemap"  # the scripts' own text too
     visitor.screenshot("map-english")
     visitor.check_clean()
 
@@ -165,15 +160,6 @@ def test_a_big_layer_is_loaded_by_view_extent_and_clustered(web_world, visitor):
     visitor.check_clean()
 
 
-def record(name, values):
-    """Figures for the notes, in test-artifacts/timings.json."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / "timings.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data[name] = values
-    path.write_text(json.dumps(data, indent=2))
-
-
 def test_a_link_to_a_feature_opens_it_for_those_who_may_see_it(web_world, visitor):
     page = open_map(visitor, f"?feature={web_world.temple.pk}")
     page.wait_for_function("document.getElementById('details').innerText.includes('วัดดอนไก่ดี')")
@@ -183,4 +169,23 @@ def test_a_link_to_a_feature_opens_it_for_those_who_may_see_it(web_world, visito
     page = open_map(visitor, f"?feature={web_world.drain.pk}")
     page.wait_for_function("document.getElementById('map-status').innerText.length > 0")
     assert page.is_hidden("#details")
+    visitor.check_clean()
+
+
+def test_the_chosen_basemap_is_drawn_and_no_basemap_asks_for_no_tiles(web_world, visitor, live_server):
+    # A "tile server" on our own host, so that the test needs no network.
+    BasemapSource.objects.create(
+        municipality=web_world.kb, name_th="แผนที่ทดสอบ", name_en="Test tiles", is_default=True,
+        url_template=live_server.url + "/static/img/favicon.svg?z={z}&x={x}&y={y}",
+    )
+    page = open_map(visitor)
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    tiles = [url for url in visitor.requests if "favicon.svg?z=" in url]
+    assert tiles
+    page.select_option(".basemap-select", "none")
+    assert "base=none" in page.url
+    visitor.requests.clear()
+    page = open_map(visitor, "?" + page.url.split("?", 1)[1])
+    assert page.locator(".leaflet-tile").count() == 0
+    assert not [url for url in visitor.requests if "favicon.svg?z=" in url]
     visitor.check_clean()
