@@ -82,6 +82,7 @@ def test_http_basic_opens_a_restricted_collection(world):
     header = "Basic " + base64.b64encode(f"health:{PASSWORD}".encode()).decode()
     response = client_for().get(items_url("krathum-baen.welfare-cases"), HTTP_AUTHORIZATION=header)
     assert response.status_code == 200
+    assert "Authorization" in response["Vary"] and response["Cache-Control"] == "no-store"
     assert "สมศรี ใจดี" in b"".join(response.streaming_content).decode()
 
 

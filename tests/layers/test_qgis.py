@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 
 from layers.exports import export_layer
+from tests.conftest import PASSWORD
 
 QGIS_PYTHON = "/usr/bin/python3"
 PRELUDE = """
@@ -41,12 +42,12 @@ os._exit(0)
 """
 
 
-def run_qgis(script):
+def run_qgis(script, **env):
     result = subprocess.run(
         [QGIS_PYTHON, "-c", PRELUDE + script + EPILOGUE],
         capture_output=True,
         timeout=180,
-        env={"QT_QPA_PLATFORM": "offscreen", "HOME": "/tmp", "LANG": "C.UTF-8"},
+        env={"QT_QPA_PLATFORM": "offscreen", "HOME": "/tmp", "LANG": "C.UTF-8", **env},
     )
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     return json.loads(result.stdout.decode().strip().splitlines()[-1])
@@ -75,6 +76,33 @@ print(json.dumps(out))
     assert set(layers) == {"ถนน / Roads"}  # anonymous: the public layer only
     roads = layers["ถนน / Roads"]
     assert roads == {"valid": True, "provider": "OAPIF", "count": 1, "names": ["ถนนกระทุ่มแบน"], "color": "#d35400"}
+
+
+def test_qgis_with_a_saved_basic_login_opens_a_restricted_layer_only_when_granted(world, live_server, tmp_path):
+    def open_welfare_as(user):
+        return run_qgis(
+            f"""
+from qgis.core import QgsAuthMethodConfig
+auth = QgsApplication.authManager()
+auth.setMasterPassword("master", True)
+config = QgsAuthMethodConfig("Basic")
+config.setName("city data platform")
+config.setConfig("username", {user!r})
+config.setConfig("password", {PASSWORD!r})
+assert auth.storeAuthenticationConfig(config)[0]
+source = f"authcfg='{{config.id()}}' typename='krathum-baen.welfare-cases' url='{live_server.url}/ogc/'"
+layer = QgsVectorLayer(source, "welfare", "OAPIF")
+names = [f["full_name"] for f in layer.getFeatures()] if layer.isValid() else []
+print(json.dumps({{"valid": layer.isValid(), "names": names}}))
+""",
+            # QGIS keeps saved logins in its own encrypted database: one per run here;
+            # the profile (and its network cache) is shared, as on one user's machine.
+            QGIS_AUTH_DB_DIR_PATH=str(tmp_path / user) + "/",
+            HOME=str(tmp_path),
+        )
+
+    assert open_welfare_as("health") == {"valid": True, "names": ["สมศรี ใจดี"]}
+    assert open_welfare_as("viewer") == {"valid": False, "names": []}
 
 
 def test_qgis_opens_a_geopackage_export_styled(world, tmp_path):
