@@ -6,6 +6,7 @@ subprocess and prints JSON. Skipped where QGIS is not installed.
 """
 
 import json
+import math
 import subprocess
 import urllib.request
 
@@ -103,6 +104,46 @@ print(json.dumps({{"valid": layer.isValid(), "names": names}}))
 
     assert open_welfare_as("health") == {"valid": True, "names": ["สมศรี ใจดี"]}
     assert open_welfare_as("viewer") == {"valid": False, "names": []}
+
+
+def web_mercator(lon, lat):
+    return lon * 20037508.34 / 180, math.log(math.tan((90 + lat) * math.pi / 360)) * 6378137
+
+
+def test_qgis_draws_the_vector_tiles_of_visible_layers_only(world, live_server):
+    """QGIS fetches our tiles through its own network stack and draws them in red."""
+    (xmin, ymin), (xmax, ymax) = web_mercator(100.245, 13.645), web_mercator(100.265, 13.665)
+
+    def red_pixels(layer):
+        url = f"{live_server.url}/tiles/{layer.pk}/{{z}}/{{x}}/{{y}}.mvt"
+        return run_qgis(
+            f"""
+from qgis.core import (QgsCoordinateReferenceSystem, QgsMapRendererSequentialJob, QgsMapSettings, QgsRectangle,
+    QgsVectorTileBasicRenderer, QgsVectorTileLayer)
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
+layer = QgsVectorTileLayer("type=xyz&zmin=0&zmax=22&url=" + {url!r}, "tiles")
+renderer = QgsVectorTileBasicRenderer()
+red = QColor("red")
+renderer.setStyles(QgsVectorTileBasicRenderer.simpleStyle(red, red, 1, red, 3, red, red, 5))
+layer.setRenderer(renderer)
+settings = QgsMapSettings()
+settings.setLayers([layer])
+settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+settings.setExtent(QgsRectangle({xmin}, {ymin}, {xmax}, {ymax}))
+settings.setOutputSize(QSize(128, 128))
+settings.setBackgroundColor(QColor("white"))
+job = QgsMapRendererSequentialJob(settings)
+job.start()
+job.waitForFinished()
+image = job.renderedImage()
+colours = [QColor(image.pixel(x, y)) for x in range(128) for y in range(128)]
+print(json.dumps(sum(1 for c in colours if c.red() > 200 and c.green() < 80)))
+"""
+        )
+
+    assert red_pixels(world.roads) > 50  # the public road, drawn across the view
+    assert red_pixels(world.drains) == 0  # internal: 404 for an anonymous QGIS
 
 
 def test_qgis_opens_a_geopackage_export_styled(world, tmp_path):
