@@ -231,3 +231,33 @@ def test_gdal_with_http_basic_sees_a_restricted_layer_only_when_granted(world, l
     assert b"krathum-baen.welfare-cases" in ogrinfo(live_server.url, "-so", user="health")
     case = ogrinfo(live_server.url, "krathum-baen.welfare-cases", user="health")
     assert "full_name (String) = สมศรี ใจดี".encode() in case
+
+
+ROLES = ["anonymous", "viewer", "colleague", "owner", "health", "stranger", "admin"]
+SEES = {
+    "public": set(ROLES),
+    "internal": {"viewer", "colleague", "owner", "health", "admin"},
+    "restricted": {"health", "admin"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_collection_endpoint_answers_each_role_by_access_level(world, role):
+    client = client_for(None if role == "anonymous" else getattr(world, role))
+    for access, layer, feature in (
+        ("public", world.roads, world.road),
+        ("internal", world.drains, world.drain),
+        ("restricted", world.welfare, world.case),
+    ):
+        collection = f"krathum-baen.{layer.slug}"
+        for url in (
+            reverse("ogc-collection", args=[collection]),
+            reverse("ogc-queryables", args=[collection]),
+            items_url(collection),
+            reverse("ogc-item", args=[collection, feature.pk]),
+        ):
+            response = client.get(url)
+            expected = 200 if role in SEES[access] else 401 if role == "anonymous" else 404
+            assert response.status_code == expected, (role, access, url)
+            if expected != 200:
+                assert layer.name_th.encode() not in response.content and b"KB-001" not in response.content
