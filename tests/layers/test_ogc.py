@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from layers.models import Feature
 from tests.conftest import PASSWORD, client_for
+from tests.layers.test_permissions import CAN_SEE, ROLES
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
@@ -233,14 +234,6 @@ def test_gdal_with_http_basic_sees_a_restricted_layer_only_when_granted(world, l
     assert "full_name (String) = สมศรี ใจดี".encode() in case
 
 
-ROLES = ["anonymous", "viewer", "colleague", "owner", "health", "stranger", "admin"]
-SEES = {
-    "public": set(ROLES),
-    "internal": {"viewer", "colleague", "owner", "health", "admin"},
-    "restricted": {"health", "admin"},
-}
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_every_collection_endpoint_answers_each_role_by_access_level(world, role):
     client = client_for(None if role == "anonymous" else getattr(world, role))
@@ -257,7 +250,7 @@ def test_every_collection_endpoint_answers_each_role_by_access_level(world, role
             reverse("ogc-item", args=[collection, feature.pk]),
         ):
             response = client.get(url)
-            expected = 200 if role in SEES[access] else 401 if role == "anonymous" else 404
+            expected = 200 if role in CAN_SEE[access] else 401 if role == "anonymous" else 404
             assert response.status_code == expected, (role, access, url)
             if expected != 200:
                 assert layer.name_th.encode() not in response.content and b"KB-001" not in response.content
