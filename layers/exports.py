@@ -130,12 +130,17 @@ def layer_sql(layer, fmt):
     return connection.ops.compose_sql(sql, params)
 
 
+def libpq_quote(value):
+    """A value in libpq's keyword='value' syntax: backslashes and single quotes escaped."""
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def postgis_source():
     """GDAL's connection string for the project database (the password goes in the
     environment, not on the command line where any local user could read it)."""
     settings = connection.settings_dict
     parts = {"dbname": settings["NAME"], "host": settings["HOST"], "port": settings["PORT"], "user": settings["USER"]}
-    quoted = " ".join(f"{key}='{value}'".replace("\\", "\\\\") for key, value in parts.items() if value)
+    quoted = " ".join(f"{key}={libpq_quote(value)}" for key, value in parts.items() if value)
     env = dict(os.environ, PGPASSWORD=settings["PASSWORD"] or "", PGCLIENTENCODING="UTF8")
     return f"PG:{quoted}", env
 

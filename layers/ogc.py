@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny
@@ -113,6 +113,10 @@ class OgcView(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         # What comes back depends on who asks (Basic, token or session) and on Accept.
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        # And nothing is kept: QGIS asks its disk cache first ("prefer cache") and ignores
+        # Vary, so after a change of login it served a restricted collection saved under
+        # the earlier one (even with no-cache, within the same second).
+        patch_cache_control(response, no_store=True)
         return super().finalize_response(request, response, *args, **kwargs)
 
     def wants_html(self):

@@ -63,7 +63,8 @@ DRAWING_ORDER = {GeometryType.POINT: 0, GeometryType.LINESTRING: 1, GeometryType
 
 
 class QgisProjectView(APIView):
-    """GET /api/v1/municipalities/{slug}/qgis-project/: "Open in QGIS"."""
+    """"Open in QGIS": a QGIS project (.qgs) of the municipality's layers that you may
+    see, each read live from the OGC API and styled like the web map."""
 
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonErrors

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from layers.models import Feature
 from tests.conftest import PASSWORD, client_for
+from tests.layers.test_permissions import CAN_SEE, ROLES
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
@@ -82,6 +83,7 @@ def test_http_basic_opens_a_restricted_collection(world):
     header = "Basic " + base64.b64encode(f"health:{PASSWORD}".encode()).decode()
     response = client_for().get(items_url("krathum-baen.welfare-cases"), HTTP_AUTHORIZATION=header)
     assert response.status_code == 200
+    assert "Authorization" in response["Vary"] and response["Cache-Control"] == "no-store"
     assert "สมศรี ใจดี" in b"".join(response.streaming_content).decode()
 
 
@@ -230,3 +232,25 @@ def test_gdal_with_http_basic_sees_a_restricted_layer_only_when_granted(world, l
     assert b"krathum-baen.welfare-cases" in ogrinfo(live_server.url, "-so", user="health")
     case = ogrinfo(live_server.url, "krathum-baen.welfare-cases", user="health")
     assert "full_name (String) = สมศรี ใจดี".encode() in case
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_collection_endpoint_answers_each_role_by_access_level(world, role):
+    client = client_for(None if role == "anonymous" else getattr(world, role))
+    for access, layer, feature in (
+        ("public", world.roads, world.road),
+        ("internal", world.drains, world.drain),
+        ("restricted", world.welfare, world.case),
+    ):
+        collection = f"krathum-baen.{layer.slug}"
+        for url in (
+            reverse("ogc-collection", args=[collection]),
+            reverse("ogc-queryables", args=[collection]),
+            items_url(collection),
+            reverse("ogc-item", args=[collection, feature.pk]),
+        ):
+            response = client.get(url)
+            expected = 200 if role in CAN_SEE[access] else 401 if role == "anonymous" else 404
+            assert response.status_code == expected, (role, access, url)
+            if expected != 200:
+                assert layer.name_th.encode() not in response.content and b"KB-001" not in response.content

@@ -9,13 +9,7 @@ from django.urls import reverse
 
 from layers.models import Feature
 from tests.conftest import client_for
-
-ROLES = ["anonymous", "viewer", "colleague", "owner", "health", "stranger", "admin"]
-SEES = {
-    "public": set(ROLES),
-    "internal": {"viewer", "colleague", "owner", "health", "admin"},
-    "restricted": {"health", "admin"},
-}
+from tests.layers.test_permissions import CAN_SEE, ROLES
 
 
 def tile_of(lon, lat, z):
@@ -60,7 +54,7 @@ def test_tiles_answer_each_role_by_access_level(world, role):
     for access, layer in (("public", world.roads), ("internal", world.drains), ("restricted", world.welfare)):
         for url in (tile_url(layer), reverse("tilejson", args=[layer.pk])):
             response = client.get(url)
-            expected = 200 if role in SEES[access] else 404
+            expected = 200 if role in CAN_SEE[access] else 404
             assert response.status_code == expected, (role, access, url)
             if expected == 404:
                 assert "ไม่พบข้อมูล".encode() in response.content and b"KB-001" not in response.content
