@@ -8,6 +8,7 @@ import tempfile
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.conf import settings
@@ -45,6 +46,11 @@ MAX_LIMIT = 10_000
 def exception_handler(error, context):
     """Model validation errors become 400 with {field: [message]}; a stale version becomes
     409 with the stored feature, so the client can show both versions."""
+    if isinstance(error, DataError):
+        # A value PostgreSQL cannot hold (a NUL character, a number out of range) that no
+        # validation above caught: the statement failed, so nothing was written.
+        message = bilingual("ข้อมูลมีค่าที่บันทึกไม่ได้ (เช่น อักขระ NUL)", "The request holds a value that cannot be stored (such as a NUL character).")
+        return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(error, DjangoValidationError):
         detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
@@ -465,7 +471,10 @@ def photo_upload(request):
 def photo_details(request):
     details = {"caption": request.data.get("caption", "")[:500]}
     if request.data.get("taken_at"):
-        details["taken_at"] = parse_datetime(request.data["taken_at"])
+        try:
+            details["taken_at"] = parse_datetime(request.data["taken_at"])
+        except ValueError:  # well-formed but impossible, such as 12:99
+            details["taken_at"] = None
         if details["taken_at"] is None:
             raise DjangoValidationError({"taken_at": [bilingual("วันเวลาไม่ถูกต้อง", "Not a valid date and time.")]})
     if request.data.get("lon") and request.data.get("lat"):

@@ -6,6 +6,7 @@ dashboards) starts from them; no view filters by hand.
 """
 
 import json
+import math
 import uuid
 
 from django.conf import settings
@@ -224,9 +225,14 @@ class Layer(models.Model):
                 f"Too many vertices ({geom.num_coords:,}; at most {MAX_VERTICES:,}).",
             )
         try:
-            xmin, ymin, xmax, ymax = geom.extent
-        except GEOSException:  # NaN or infinite coordinates have no envelope
+            extent = geom.extent
+        except (GEOSException, ValueError):  # GEOS finds no envelope
+            extent = ()
+        # NaN or infinite coordinates leave no envelope, or one that is not finite (a NaN
+        # between finite vertices is caught by the validity check below).
+        if len(extent) != 4 or not all(math.isfinite(value) for value in extent):
             refuse("พิกัดต้องเป็นตัวเลข", "Coordinates must be finite numbers.")
+        xmin, ymin, xmax, ymax = extent
         if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
             refuse(
                 "พิกัดต้องเป็นลองจิจูด/ละติจูด WGS84 (องศา)",

@@ -79,6 +79,8 @@ def clean_value(field, value):
             value = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         if value is None:
             raise ValidationError(bilingual("ต้องเป็นข้อความ", "Must be text."))
+        if "\x00" in value:
+            raise ValidationError(bilingual("มีอักขระ NUL ซึ่งบันทึกไม่ได้", "Contains a NUL character, which cannot be stored."))
         if len(value) > MAX_TEXT_LENGTH:
             raise ValidationError(
                 bilingual(f"ยาวเกิน {MAX_TEXT_LENGTH} ตัวอักษร", f"Longer than {MAX_TEXT_LENGTH} characters.")

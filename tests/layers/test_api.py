@@ -308,3 +308,11 @@ def test_repeated_wrong_passwords_lock_that_account_out_for_a_while(world):
     # Another account from the same address is not locked out by it.
     other = APIClient().post(reverse("auth-token"), {"username": "colleague", "password": PASSWORD}, format="json")
     assert "token" in other.json()
+
+
+def test_a_nul_character_is_refused_not_a_server_error(world):
+    listed = client_for().get(reverse("layer-list"), {"municipality": "krathum\x00baen"})
+    assert listed.status_code == 400 and "NUL" in listed.json()["detail"]
+    created = new_road(client_for(world.colleague), world.roads, name_th="ซอย\x00")
+    assert created.status_code == 400 and "NUL" in created.json()["name_th"][0]
+    assert Feature.objects.filter(layer=world.roads).count() == 1
