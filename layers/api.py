@@ -335,6 +335,7 @@ class LayerViewSet(
         directory = tempfile.mkdtemp(prefix="export-")
         try:
             path = export_layer(layer, fmt, srid, directory, encoding=params.get("encoding", "utf-8"))
+            note(request, layer, AccessRecord.Action.EXPORT, Feature.objects.filter(layer=layer).count)
             # Opened before the directory goes: the open file outlives its name.
             handle = open(path, "rb")
         finally:

@@ -686,9 +686,11 @@ class AccessRecord(models.Model):
 
     @classmethod
     def note(cls, user, layer, action, what, count):
-        """Records access to `layer` if it is restricted; other layers are not personal data."""
+        """Records access to `layer` if it is restricted; other layers are not personal data.
+        `count` may be a function, so that it is counted only when it is recorded."""
         if layer.access != Access.RESTRICTED:
             return None
         return cls.objects.create(
-            layer=layer, user=user if user.is_authenticated else None, action=action, what=what[:500], count=count
+            layer=layer, user=user if user.is_authenticated else None, action=action, what=what[:500],
+            count=count() if callable(count) else count,
         )

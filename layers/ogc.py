@@ -30,9 +30,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .api import GEOJSON, MAX_LIMIT, JsonErrors, parse_count
+from .api import GEOJSON, MAX_LIMIT, JsonErrors, note, parse_count
 from .geojson import feature_sql, feature_text, feature_texts, stream_collection
-from .models import Feature, Layer
+from .models import AccessRecord, Feature, Layer
 from .schema import bilingual
 
 JSON = "application/json"
@@ -394,6 +394,7 @@ class ItemsView(OgcView):
             links=links,
             links_for_more=[self.page_link("next", offset + limit)],
             members={"numberMatched": matched},
+            on_complete=lambda returned: note(request, layer, AccessRecord.Action.READ, returned),
         )
         if self.wants_html():
             collection = json.loads("".join(body))
@@ -419,6 +420,7 @@ class ItemView(OgcView):
             text = feature_text(Feature.objects.filter(layer=layer, pk=int(feature_id)), sql=feature_sql(srid, lat_lon=lat_lon))
         if text is None:
             raise exceptions.NotFound()
+        note(request, layer, AccessRecord.Action.READ)
         feature = json.loads(text)
         title = layer_title(layer)
         feature["links"] = self.self_links(GEOJSON, f"{title} #{feature_id}") + [

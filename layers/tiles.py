@@ -18,8 +18,8 @@ from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from .api import JsonErrors
-from .models import Access, Feature, Layer
+from .api import JsonErrors, note
+from .models import Access, AccessRecord, Feature, Layer
 
 MVT = "application/vnd.mapbox-vector-tile"
 EXTENT = 4096  # tile coordinate units, the MVT default
@@ -94,7 +94,10 @@ class TileView(TileBaseView):
         etag = layer_etag(layer)
         if etag in request.headers.get("If-None-Match", ""):
             return cache_headers(HttpResponse(status=304), layer, etag)
-        return cache_headers(HttpResponse(make_tile(layer, z, x, y), content_type=MVT), layer, etag)
+        tile = make_tile(layer, z, x, y)
+        # A tile holds geometries and every attribute: for the record, it is one read.
+        note(request, layer, AccessRecord.Action.READ, 1)
+        return cache_headers(HttpResponse(tile, content_type=MVT), layer, etag)
 
 
 class TileJSONView(TileBaseView):

@@ -78,3 +78,14 @@ def test_erasure_removes_the_person_everywhere_and_records_that_it_happened(worl
     # An erased record cannot be brought back from its history.
     response = client.post(reverse("revision-restore", args=[history.last().pk]), {}, format="json")
     assert response.status_code == 400 and "erased" in response.json()["revision"][0]
+
+
+def test_reads_through_ogc_tiles_and_exports_are_recorded_too(world):
+    health = client_for(world.health)
+    b"".join(health.get("/ogc/collections/krathum-baen.welfare-cases/items?limit=5").streaming_content)
+    health.get(f"/ogc/collections/krathum-baen.welfare-cases/items/{world.case.pk}")
+    x, y = 3283, 1909  # a z13 tile over Krathum Baen
+    health.get(f"/tiles/{world.welfare.pk}/13/{x}/{y}.mvt")
+    export = health.get(reverse("layer-export", args=[world.welfare.pk]), {"format": "csv"})
+    assert export.status_code == 200
+    assert records(world) == [("health", "read", 1), ("health", "read", 1), ("health", "read", 1), ("health", "export", 1)]
