@@ -1,16 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
-from . import views
+from . import accounts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("m/<slug:slug>/", views.municipality_map, name="municipality-map"),
     path("m/<slug:slug>/showcase/", views.showcase, name="showcase"),
     path("m/<slug:slug>/showcase/<int:feature_id>/", views.showcase, name="showcase-item"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
+    path("accounts/two-factor/", accounts.two_factor, name="two-factor"),
+    # One sign-in page for everyone, with the second step: the admin's own has neither.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("layers.urls")),

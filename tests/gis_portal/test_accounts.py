@@ -1,0 +1,62 @@
+"""Signing in: the second step for those who turned it on, and throttling."""
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import PASSWORD
+
+
+def code(device, drift=0):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
+
+
+def sign_in(client, username, **extra):
+    return client.post("/accounts/login/", {"username": username, "password": PASSWORD, "next": "/", **extra})
+
+
+def test_without_a_second_step_the_password_is_enough(world, client):
+    assert sign_in(client, "viewer").status_code == 302
+
+
+def test_a_manager_with_the_second_step_needs_the_code(world, client):
+    device = TOTPDevice.objects.create(user=world.owner, name="phone", confirmed=True)
+    assert sign_in(client, "owner", otp_token=code(device)).status_code == 302
+    assert client.session["_auth_user_id"] == str(world.owner.pk)
+
+
+@pytest.mark.parametrize("token", ["", "wrong"])
+def test_without_the_right_code_a_manager_stays_signed_out(world, client, token):
+    device = TOTPDevice.objects.create(user=world.owner, name="phone", confirmed=True)
+    if token == "wrong":
+        token = "000000" if code(device) != "000000" else "111111"
+    refused = sign_in(client, "owner", otp_token=token)
+    assert refused.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_turning_the_second_step_on_takes_a_scan_and_a_code(world, client):
+    client.force_login(world.owner)
+    page = client.get("/accounts/two-factor/").content.decode()
+    assert "เริ่มตั้งค่า" in page
+    client.post("/accounts/two-factor/", {"action": "start"})
+    page = client.get("/accounts/two-factor/").content.decode()
+    assert "<svg" in page and "otpauth" not in page  # the secret is only inside the QR image
+    device = TOTPDevice.objects.get(user=world.owner)
+    assert not device.confirmed
+    client.post("/accounts/two-factor/", {"action": "confirm", "token": code(device)})
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_the_admin_sign_in_leads_to_the_one_sign_in_page(world, client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/admin/")
+
+
+@pytest.mark.parametrize("attempts", [5])
+def test_five_wrong_passwords_lock_the_web_sign_in(world, client, attempts):
+    for _ in range(attempts):
+        client.post("/accounts/login/", {"username": "viewer", "password": "wrong"})
+    locked = sign_in(client, "viewer")
+    assert locked.status_code in (403, 429)
+    assert "_auth_user_id" not in client.session
