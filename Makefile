@@ -54,6 +54,7 @@ demo:
 
 bench: deps db
 	$(PY) bench/run.py
+	$(PY) bench/load.py
 # After interface text changed: the Thai and English catalogues (needs gettext). The .po
 # files and the compiled .mo files are committed, so a set-up never needs this step.
 MESSAGE_FLAGS := --ignore=node_modules --ignore=static/vendor --ignore=.venv --ignore=staticfiles \

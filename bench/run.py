@@ -93,10 +93,10 @@ def bench_layer(slug, size):
 
 
 class Server:
-    """gunicorn on a free loopback port, production settings, one worker (so its memory
-    can be read)."""
+    """gunicorn on a free loopback port, production settings; one worker by default (so
+    its memory can be read)."""
 
-    def __init__(self, database_url):
+    def __init__(self, database_url, workers=1):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -105,7 +105,7 @@ class Server:
                "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_LOG_LEVEL": "WARNING"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "gis_portal.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "1", "--timeout", "300", "--log-level", "warning"],
+             "--workers", str(workers), "--timeout", "300", "--log-level", "warning"],
             cwd=ROOT, env=env,
         )
         deadline = time.time() + 30
