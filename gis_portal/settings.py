@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "gis_portal",
     "layers",
+    "importers",
     "basemaps",
 ]
 
@@ -191,6 +192,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Uploads to import: larger files (or zips that unpack to more) are refused.
+IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_MB", "500")) * 1024 * 1024
 
 # The admin map's basemap. Empty means no basemap (works offline).
 ADMIN_BASEMAP_URL = os.environ.get(

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from .crs import INDIAN_1975_UTM47
 from .models import Feature
 from .qml import layer_qml
 from .schema import bilingual
@@ -44,22 +45,9 @@ FORMATS = {
     "dxf": Format("DXF", "dxf", "image/vnd.dxf"),
 }
 
-# Indian 1975 / UTM 47N, the CRS of much old Thai survey data. PROJ's default way from
-# WGS84 to EPSG:24047 (EPSG:1812) lands about 188 m off; the survey set of three shift
-# parameters lands on the Royal Irrigation Department's control points. So the target is
-# a UTM 47N on the Everest 1830 (1937 adjustment) ellipsoid with exactly that shift, and
-# the shift travels with the file (TOWGS84 in a GeoPackage's CRS) so QGIS puts it back
-# in the right place. A Shapefile .prj (ESRI WKT) cannot carry TOWGS84: QGIS will use its
-# own choice of transformation for it.
-INDIAN_1975_UTM47 = (
-    'PROJCS["Indian 1975 / UTM zone 47N",GEOGCS["Indian 1975",DATUM["Indian_1975",'
-    'SPHEROID["Everest 1830 (1937 Adjustment)",6377276.345,300.8017],'
-    "TOWGS84[204.4798,837.894,294.7765,0,0,0,0]],"
-    'PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],'
-    'PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",99],PARAMETER["scale_factor",0.9996],'
-    'PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1],'
-    'AXIS["Easting",EAST],AXIS["Northing",NORTH]]'
-)
+# The Indian 1975 target carries its three-parameter shift (layers/crs.py) so that QGIS
+# puts the data back in the right place; a Shapefile .prj (ESRI WKT) cannot carry
+# TOWGS84, so QGIS will use its own choice of transformation for that format.
 TARGET_CRS = {4326: "EPSG:4326", 32647: "EPSG:32647", 32648: "EPSG:32648", 24047: INDIAN_1975_UTM47}
 SHAPEFILE_ENCODINGS = {"utf-8": "UTF-8", "cp874": "CP874"}
 
