@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -237,6 +238,46 @@ def national_scenario(server, conn, repeat, authorities):
     ]
 
 
+def pg_conninfo(database_url):
+    """GDAL's PG: connection string for the same database."""
+    params = psycopg.conninfo.conninfo_to_dict(database_url)
+    return "PG:" + " ".join(f"{key}={value}" for key, value in params.items() if key in ("dbname", "host", "port", "user", "password"))
+
+
+def import_scenario(conn, database_url, size, repeat, workdir):
+    """Importing a Shapefile of `size` roads with our validation on, against ogr2ogr
+    loading the same file into PostGIS (COPY, no validation)."""
+    from importers.importing import import_file
+    from layers.models import Layer
+
+    layer = bench_layer(f"roads-{size}", size)
+    shapefile = Path(workdir) / f"roads-{size}.shp"
+    if not shapefile.exists():
+        subprocess.run(["ogr2ogr", "-f", "ESRI Shapefile", str(shapefile), pg_conninfo(database_url), "-sql",
+                        f"SELECT geom, properties->>'name_th' AS name_th, properties->>'surface' AS surface, "
+                        f"properties->>'condition' AS condition FROM layers_feature WHERE layer_id = {layer.pk}",
+                        "-lco", "ENCODING=UTF-8"], check=True, capture_output=True)
+    target = Layer.objects.filter(municipality=layer.municipality, slug="import-target").first()
+
+    def ours():
+        nonlocal target
+        if target:
+            target.delete()
+        target = Layer.from_template(layer.municipality, "roads", slug="import-target")
+        target.save()
+        report = import_file(shapefile, target, None)
+        assert report.created == size, report.rejected[:3]
+
+    def baseline():
+        subprocess.run(["ogr2ogr", "-f", "PostgreSQL", pg_conninfo(database_url), str(shapefile), "-nln", "import_baseline",
+                        "-overwrite", "-lco", "GEOMETRY_NAME=geom", "-nlt", "PROMOTE_TO_MULTI"], check=True, capture_output=True)
+
+    ours_s, base_s = median_seconds(ours, repeat), median_seconds(baseline, repeat)
+    conn.execute("DROP TABLE IF EXISTS import_baseline")
+    return [entry("import Shapefile (validated, with history)", size, ours_s, "ogr2ogr into PostGIS", base_s,
+                  features_per_second=round(size / ours_s), baseline_features_per_second=round(size / base_s))]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, to prove the harness works")
@@ -263,6 +304,9 @@ def main():
             results += national_scenario(server, conn, repeat, authorities)
         finally:
             server.stop()
+        with tempfile.TemporaryDirectory() as workdir:
+            for size in sizes:
+                results += import_scenario(conn, database_url, size, 1 if size >= 100_000 else 3, workdir)
     write(results, Path(args.out))
 
 
