@@ -13,6 +13,11 @@ urlpatterns = [
     path("m/<slug:slug>/showcase/<int:feature_id>/", views.showcase, name="showcase-item"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/two-factor/", accounts.two_factor, name="two-factor"),
+    # Django's reset: the same answer whether or not an account has that address.
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     # One sign-in page for everyone, with the second step: the admin's own has neither.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -27,6 +27,10 @@ CHECKED_ELSEWHERE = {
     "logout": "tests/gis_portal/test_accounts.py",
     "two-factor": "tests/gis_portal/test_accounts.py (signed-in users, their own device only)",
     "admin/login/": "a redirect to login",
+    "password_reset": "tests/gis_portal/test_accounts.py::test_password_reset_says_the_same_whether_or_not_the_account_exists",
+    "password_reset_done": "no data",
+    "password_reset_confirm": "a signed token for one account",
+    "password_reset_complete": "no data",
     "set_language": "no data",
     "javascript-catalog": "no data",
 }

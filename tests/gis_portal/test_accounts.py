@@ -60,3 +60,20 @@ def test_five_wrong_passwords_lock_the_web_sign_in(world, client, attempts):
     locked = sign_in(client, "viewer")
     assert locked.status_code in (403, 429)
     assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_says_the_same_whether_or_not_the_account_exists(world, client, mailoutbox):
+    world.viewer.email = "viewer@tha-muang.go.th"
+    world.viewer.save()
+    known = client.post("/accounts/password-reset/", {"email": "viewer@tha-muang.go.th"}, follow=True)
+    unknown = client.post("/accounts/password-reset/", {"email": "nobody@tha-muang.go.th"}, follow=True)
+    assert known.status_code == unknown.status_code == 200
+    assert known.content.decode().split("<main")[1] == unknown.content.decode().split("<main")[1]
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["viewer@tha-muang.go.th"]
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
+    form = client.get(link, follow=True)
+    assert "ตั้งรหัสผ่านใหม่" in form.content.decode()
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": "น้ำพริกปลาทู 2569", "new_password2": "น้ำพริกปลาทู 2569"}, follow=True)
+    assert "ตั้งรหัสผ่านใหม่แล้ว" in done.content.decode()
+    world.viewer.refresh_from_db()
+    assert world.viewer.check_password("น้ำพริกปลาทู 2569")
