@@ -120,6 +120,16 @@ class GeometryType(models.TextChoices):
     POLYGON = "Polygon", _("รูปปิด")
 
 
+def envelope(geom):
+    """(xmin, ymin, xmax, ymax) from GEOS's envelope: Django's `extent` walks every
+    vertex in Python, which dominated bulk imports."""
+    box = geom.envelope
+    if box.geom_type == "Point":
+        return (box.x, box.y, box.x, box.y)
+    xs, ys = zip(*box.exterior_ring.coords)
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
 def grants_of(user):
     return LayerGrant.objects.filter(Q(user=user) | Q(group__in=user.groups.all()))
 
@@ -225,7 +235,7 @@ class Layer(models.Model):
                 f"Too many vertices ({geom.num_coords:,}; at most {MAX_VERTICES:,}).",
             )
         try:
-            extent = geom.extent
+            extent = envelope(geom)
         except (GEOSException, ValueError):  # GEOS finds no envelope
             extent = ()
         # NaN or infinite coordinates leave no envelope, or one that is not finite (a NaN
