@@ -215,6 +215,18 @@ class Layer(models.Model):
     def is_editable_by(self, user):
         return Layer.objects.editable_by(user).filter(pk=self.pk).exists()
 
+    def clean(self):
+        # Sensitive personal data keeps to what care needs (PDPA data minimisation): a
+        # layer made from the welfare template may drop fields but not add any.
+        if self.template == "welfare_cases":
+            allowed = {field["name"] for field in TEMPLATES["welfare_cases"]["schema"]}
+            extra = sorted({field.get("name") for field in self.schema} - allowed)
+            if extra:
+                raise ValidationError({"schema": [bilingual(
+                    f"ชั้นข้อมูลผู้ต้องการการดูแลเก็บได้เฉพาะฟิลด์ตามแม่แบบ (เพิ่ม {', '.join(map(str, extra))} ไม่ได้)",
+                    f"A welfare layer keeps only its template's fields ({', '.join(map(str, extra))} may not be added).",
+                )]})
+
     def clean_geometry(self, geom):
         """Checks a geometry before it is stored; raises ValidationError({"geometry": ...})."""
 

@@ -67,6 +67,7 @@ class LayerSerializer(serializers.ModelSerializer):
         return schema
 
     def validate(self, attrs):
+        attrs = self.validate_on_model(attrs)
         if self.instance is not None:
             if "municipality" in attrs and attrs["municipality"] != self.instance.municipality:
                 raise serializers.ValidationError(
@@ -92,6 +93,18 @@ class LayerSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"slug": bilingual("มีชั้นข้อมูลชื่อนี้แล้ว", "This municipality already has a layer with this slug.")}
             )
+        return attrs
+
+
+    def validate_on_model(self, attrs):
+        """The model's own rules (Layer.clean) on the layer as it would be saved."""
+        template = attrs.get("template", getattr(self.instance, "template", ""))
+        schema = attrs.get("schema", getattr(self.instance, "schema", None))
+        if schema is not None:
+            try:
+                Layer(template=template or "", schema=schema).clean()
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.message_dict) from None
         return attrs
 
 

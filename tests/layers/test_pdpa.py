@@ -89,3 +89,17 @@ def test_reads_through_ogc_tiles_and_exports_are_recorded_too(world):
     export = health.get(reverse("layer-export", args=[world.welfare.pk]), {"format": "csv"})
     assert export.status_code == 200
     assert records(world) == [("health", "read", 1), ("health", "read", 1), ("health", "read", 1), ("health", "export", 1)]
+
+
+def test_the_welfare_layer_keeps_only_the_fields_care_needs(world):
+    from layers.models import Layer
+
+    schema = world.welfare.schema + [{"name": "religion", "type": "text", "label_th": "ศาสนา", "label_en": "Religion"}]
+    response = client_for(world.owner).patch(reverse("layer-detail", args=[world.roads.pk]), {"schema": schema}, format="json")
+    assert response.status_code == 200  # other layers may grow
+    admin = client_for(world.admin)
+    refused = admin.patch(reverse("layer-detail", args=[world.welfare.pk]), {"schema": schema}, format="json")
+    assert refused.status_code == 400 and "religion" in refused.json()["schema"][0]
+    assert "religion" not in {f["name"] for f in Layer.objects.get(pk=world.welfare.pk).schema}
+    fewer = admin.patch(reverse("layer-detail", args=[world.welfare.pk]), {"schema": world.welfare.schema[:4]}, format="json")
+    assert fewer.status_code == 200
