@@ -19,6 +19,8 @@ run: deps db migrate demo
 	@echo "  Open http://$(HOST):$(PORT)/  (admin: /admin/, API: /api/v1/, docs: /api/v1/docs/)"
 	@echo "  Sign in as 'admin' or '<municipality>-viewer|editor|manager' with password $${DEMO_PASSWORD:-demo}"
 	@echo
+	@# The task queue's worker (large exports) runs beside the web server and stops with it.
+	$(PY) manage.py procrastinate worker & worker=$$!; trap "kill $$worker" EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: deps db

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Long work (exports) runs in a PostgreSQL-backed task queue, never in a request.
+    "procrastinate.contrib.django",
     "gis_portal",
     "layers",
     "importers",
@@ -205,6 +207,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Exports of layers up to this many features are written during the request; larger
+# ones go to the task queue (POST /api/v1/layers/{id}/export-jobs/).
+EXPORT_NOW_MAX = int(os.environ.get("DJANGO_EXPORT_NOW_MAX", "50000"))
+
 # Uploads to import: larger files (or zips that unpack to more) are refused.
 IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_MB", "500")) * 1024 * 1024
 
@@ -237,4 +243,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"procrastinate": {"level": "WARNING"}},
 }

@@ -8,7 +8,7 @@ import tempfile
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.conf import settings
@@ -27,14 +27,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .exports import FORMATS, SHAPEFILE_ENCODINGS, TARGET_CRS, ExportFailed, export_layer
+from .exports import FORMATS, SHAPEFILE_ENCODINGS, TARGET_CRS, ExportFailed, check_request, export_layer
 from .geojson import feature_text, feature_texts, stream_collection
 from .models import (
-    AccessRecord, Attachment, Feature, Layer, LayerGrant, Membership, Municipality, Revision, StaleVersion, parse_geometry,
+    AccessRecord, Attachment, ExportJob, Feature, Layer, LayerGrant, Membership, Municipality, Revision, StaleVersion, parse_geometry,
 )
 from .schema import bilingual
+from .tasks import run_export
 from .serializers import (
-    AccessRecordSerializer, AttachmentSerializer, GrantSerializer, LayerSerializer, MemberSerializer, MeSerializer,
+    AccessRecordSerializer, AttachmentSerializer, ExportJobSerializer, GrantSerializer, LayerSerializer, MemberSerializer, MeSerializer,
     MunicipalitySerializer, RevisionSerializer, search_hit,
 )
 
@@ -327,8 +328,14 @@ class LayerViewSet(
     @action(detail=True, methods=["get"], url_path="export", url_name="export", content_negotiation_class=JsonErrors)
     def export(self, request, pk=None):
         """The layer as a file for GIS software (written by GDAL's ogr2ogr): a GeoPackage
-        that opens styled in QGIS, a zipped Shapefile, GeoJSON, KML, CSV with WKT or DXF."""
+        that opens styled in QGIS, a zipped Shapefile, GeoJSON, KML, CSV with WKT or DXF.
+        Layers over EXPORT_NOW_MAX features are exported as jobs (export-jobs/)."""
         layer = self.get_object()
+        if Feature.objects.filter(layer=layer).count() > settings.EXPORT_NOW_MAX:
+            raise DjangoValidationError({"detail": [bilingual(
+                "ชั้นข้อมูลนี้ใหญ่ ส่งออกเป็นงานเบื้องหลังแทน (POST export-jobs/)",
+                "This layer is large: export it as a job instead (POST export-jobs/).",
+            )]})
         params = request.query_params
         fmt = params.get("format", "gpkg")
         srid = parse_count(params, "srid", layer.municipality.default_export_srid, 999_999)
@@ -341,6 +348,26 @@ class LayerViewSet(
         finally:
             shutil.rmtree(directory)
         return FileResponse(handle, as_attachment=True, filename=path.name, content_type=FORMATS[fmt].content_type)
+
+    @extend_schema(request={"application/json": {"type": "object", "properties": {
+        "format": {"type": "string", "enum": [*FORMATS]}, "srid": {"type": "integer"}, "encoding": {"type": "string"}}}},
+        responses={202: ExportJobSerializer})
+    @action(detail=True, methods=["post"], url_path="export-jobs", url_name="export-jobs")
+    def export_jobs(self, request, pk=None):
+        """Starts an export that a worker writes while you wait elsewhere; follow its
+        status at export-jobs/{id}/ and download it when done."""
+        layer = self.get_object()
+        if not request.user.is_authenticated:
+            self.permission_denied(request)
+        fmt = request.data.get("format", "gpkg")
+        srid = int(request.data.get("srid") or layer.municipality.default_export_srid)
+        encoding = request.data.get("encoding", "utf-8")
+        check_request(fmt, srid, encoding)
+        job = ExportJob.objects.create(layer=layer, user=request.user, format=fmt, srid=srid, encoding=encoding)
+        # Queued only once the job row is committed, so the worker always finds it.
+        transaction.on_commit(lambda: run_export.defer(job_id=job.pk))
+        note(request, layer, AccessRecord.Action.EXPORT, Feature.objects.filter(layer=layer).count)
+        return Response(ExportJobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=RevisionSerializer(many=True), parameters=[OpenApiParameter("action", str)])
     @action(detail=True, methods=["get"], url_path="revisions", url_name="revisions")
@@ -546,6 +573,22 @@ class RevisionViewSet(VisibleToUserMixin, AuditedRetrieveMixin, viewsets.Generic
         feature = revision.restore(request.user, expected_version(request))
         note(request, revision.layer, AccessRecord.Action.CHANGE)
         return geojson_response(feature_text(Feature.objects.filter(pk=feature.pk)), feature.version)
+
+
+@extend_schema(tags=["layers"])
+class ExportJobViewSet(VisibleToUserMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Your export jobs: status, progress, and the file when done."""
+
+    model = ExportJob
+    serializer_class = ExportJobSerializer
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="file", url_name="file")
+    def file(self, request, pk=None):
+        job = self.get_object()
+        if job.status != ExportJob.Status.DONE:
+            raise exceptions.NotFound()
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
 
 
 @extend_schema(tags=["people"])

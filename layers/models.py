@@ -716,3 +716,46 @@ class AccessRecord(models.Model):
             layer=layer, user=user if user.is_authenticated else None, action=action, what=what[:500],
             count=count() if callable(count) else count,
         )
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A job is its requester's, and only while they may still see the layer."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user, layer__in=Layer.objects.visible_to(user))
+
+
+def export_path(job, filename):
+    return f"exports/{job.pk}/{uuid.uuid4().hex}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A large export, written by a worker while the user does something else."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("รอคิว")
+        RUNNING = "running", _("กำลังส่งออก")
+        DONE = "done", _("เสร็จแล้ว")
+        FAILED = "failed", _("ไม่สำเร็จ")
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="export_jobs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=10)
+    srid = models.PositiveIntegerField()
+    encoding = models.CharField(max_length=10, default="utf-8")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    feature_count = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to=export_path, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"export {self.layer} as {self.format} ({self.status})"

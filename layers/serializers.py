@@ -1,13 +1,13 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-
-from .layer_templates import TEMPLATES
 from rest_framework_gis.fields import GeometryField
 
+from .layer_templates import TEMPLATES
 from .models import (
-    AccessRecord, Attachment, Layer, LayerGrant, Membership, Municipality, Revision, Role, managed_municipalities,
+    AccessRecord, Attachment, ExportJob, Layer, LayerGrant, Membership, Municipality, Revision, Role, managed_municipalities,
 )
 from .schema import bilingual, validate_schema
 
@@ -213,6 +213,22 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "id", "layer", "feature_id", "caption", "taken_at", "location", "width", "height",
             "original_name", "created_by", "created_at", "url", "thumbnail_url",
         ]
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    layer = serializers.PrimaryKeyRelatedField(read_only=True)
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = ["id", "layer", "format", "srid", "encoding", "status", "progress", "feature_count", "error",
+                  "created_at", "finished_at", "file_url"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_file_url(self, job):
+        if job.status != ExportJob.Status.DONE:
+            return None
+        return self.context["request"].build_absolute_uri(reverse("exportjob-file", args=[job.pk]))
 
 
 class AccessRecordSerializer(serializers.ModelSerializer):

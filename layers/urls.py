@@ -14,6 +14,7 @@ router.register("revisions", api.RevisionViewSet, basename="revision")
 router.register("attachments", api.AttachmentViewSet, basename="attachment")
 router.register("memberships", api.MembershipViewSet, basename="membership")
 router.register("grants", api.GrantViewSet, basename="grant")
+router.register("export-jobs", api.ExportJobViewSet, basename="exportjob")
 
 urlpatterns = [
     path("", include(router.urls)),

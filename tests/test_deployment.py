@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_compose_defines_database_app_proxy_and_backups():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"db", "web", "proxy", "backup"} <= set(services)
+    assert {"db", "web", "worker", "proxy", "backup"} <= set(services)
+    assert "procrastinate worker" in services["worker"]["command"]
     assert services["db"]["image"].startswith("postgis/postgis:")
     assert "gunicorn" in services["web"]["command"]
     assert services["web"]["environment"]["DJANGO_MEDIA_ACCEL_REDIRECT"] == "/protected-media/"

@@ -89,6 +89,10 @@ MATRIX = {
         ("delete", lambda w, a: reverse("feature-personal-data", args=[feature_of(w, a).pk]),
          lambda w, a: {"reason": "คำขอของเจ้าของข้อมูล"}, CAN_EDIT),
     ],
+    "layer-export-jobs": [
+        ("post", lambda w, a: reverse("layer-export-jobs", args=[layer_of(w, a).pk]), lambda w, a: {"format": "csv"},
+         {access: roles - {"anonymous"} for access, roles in CAN_SEE.items()}),  # a job needs someone to own it
+    ],
     "layer-export": [
         ("get", lambda w, a: reverse("layer-export", args=[layer_of(w, a).pk]) + "?format=csv", None, CAN_SEE),
     ],
@@ -141,6 +145,8 @@ NOT_ABOUT_A_LAYER = {
     "municipality-qgis-project",  # lists layers: see test_qgis_project_lists_exactly_what_each_role_may_see
     # managers only, tested in test_people.py
     "membership-list", "membership-detail", "grant-list", "grant-detail",
+    # the requester's own jobs only: test_export_jobs.py
+    "exportjob-list", "exportjob-detail", "exportjob-file",
 }
 
 
@@ -176,7 +182,7 @@ def expected_status(role, access, method, allowed):
     else:
         allowed = allowed[access]
     if role in allowed:
-        return {"get": 200, "post": (200, 201), "patch": 200, "put": 200, "delete": (200, 204)}[method]
+        return {"get": 200, "post": (200, 201, 202), "patch": 200, "put": 200, "delete": (200, 204)}[method]
     if role not in CAN_SEE[access]:
         return 404
     return 401 if role == "anonymous" else 403

@@ -1,0 +1,39 @@
+"""Work for the task queue's worker (`manage.py procrastinate worker`)."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.core.files import File
+from django.utils import timezone
+from procrastinate.contrib.django import app
+
+from .exports import ExportFailed, export_layer
+from .models import ExportJob, Feature
+from .schema import bilingual
+
+
+@app.task(queue="exports")
+def run_export(job_id):
+    job = ExportJob.objects.select_related("layer__municipality").get(pk=job_id)
+    job.status, job.progress = ExportJob.Status.RUNNING, 10
+    job.feature_count = Feature.objects.filter(layer=job.layer).count()
+    job.save(update_fields=["status", "progress", "feature_count"])
+    directory = tempfile.mkdtemp(prefix="export-job-")
+    try:
+        path = Path(export_layer(job.layer, job.format, job.srid, directory, encoding=job.encoding))
+        job.progress = 90
+        job.save(update_fields=["progress"])
+        with open(path, "rb") as written:
+            job.file.save(path.name, File(written), save=False)
+        job.status, job.progress = ExportJob.Status.DONE, 100
+    except ExportFailed as error:
+        # A failed export leaves nothing behind but its message: no half-written file.
+        job.status, job.error = ExportJob.Status.FAILED, str(error)
+    except Exception:
+        job.status, job.error = ExportJob.Status.FAILED, bilingual("ส่งออกไม่สำเร็จ", "The export failed.")
+        raise  # the queue records the traceback
+    finally:
+        shutil.rmtree(directory)
+        job.finished_at = timezone.now()
+        job.save()
