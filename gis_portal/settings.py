@@ -243,5 +243,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"procrastinate": {"level": "WARNING"}},
+    "loggers": {"procrastinate": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

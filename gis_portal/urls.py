@@ -21,6 +21,7 @@ urlpatterns = [
     # One sign-in page for everyone, with the second step: the admin's own has neither.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("importers.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("layers.urls")),
     path("ogc/", include("layers.ogc_urls")),

@@ -84,7 +84,10 @@ def municipality_map(request, slug):
         },
         "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(municipality))),
     }
-    return render(request, "map.html", {"municipality": municipality, "title": title_of(municipality), "config": config})
+    can_import = Layer.objects.editable_by(request.user).filter(municipality=municipality).exists()
+    return render(request, "map.html", {
+        "municipality": municipality, "title": title_of(municipality), "config": config, "can_import": can_import,
+    })
 
 
 def showcase(request, slug, feature_id=None):

@@ -6,9 +6,11 @@ Every problem becomes an ImportFailed with a Thai and English message, raised be
 anything is stored.
 """
 
+import contextlib
 import csv
 import io
 import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +48,16 @@ class Table:
     crs: str | None
     encoding: str | None = None
     notes: list = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def local_copy(stored):
+    """A stored upload as a local file for GDAL, whatever the storage (disk or S3)."""
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / Path(stored.name).name
+        with stored.open("rb") as source, open(path, "wb") as out:
+            shutil.copyfileobj(source, out)
+        yield path
 
 
 def max_bytes():

@@ -31,6 +31,9 @@ CHECKED_ELSEWHERE = {
     "password_reset_done": "no data",
     "password_reset_confirm": "a signed token for one account",
     "password_reset_complete": "no data",
+    "import-upload": "tests/importers/test_wizard.py::test_only_editors_of_the_municipality_import",
+    "import-confirm": "tests/importers/test_wizard.py::test_a_job_is_its_uploaders_alone",
+    "import-status": "tests/importers/test_wizard.py::test_a_job_is_its_uploaders_alone",
     "set_language": "no data",
     "javascript-catalog": "no data",
 }

@@ -1,0 +1,39 @@
+"""The import, run by the task queue's worker (`manage.py procrastinate worker`)."""
+
+from django.utils import timezone
+from procrastinate.contrib.django import app
+
+from layers.schema import bilingual
+
+from .importing import import_file
+from .models import ImportJob
+from .sources import ImportFailed, local_copy
+
+
+@app.task(queue="imports")
+def run_import(job_id):
+    job = ImportJob.objects.select_related("layer__municipality", "user").get(pk=job_id)
+    job.status, job.progress = ImportJob.Status.RUNNING, 5
+    job.save(update_fields=["status", "progress"])
+
+    def progress(done, total):
+        ImportJob.objects.filter(pk=job.pk).update(progress=5 + int(85 * done / max(total, 1)))
+
+    options = job.options
+    try:
+        with local_copy(job.file) as path:
+            report = import_file(
+                path, job.layer, job.user, source_layer=options.get("source_layer"), encoding=options.get("encoding"),
+                srid=options.get("srid"), mapping=options.get("mapping"), key=options.get("key"),
+                strict=options.get("strict", False), progress=progress,
+            )
+        job.report, job.status, job.progress = report.as_dict(), ImportJob.Status.DONE, 100
+    except ImportFailed as error:
+        # import_file is one transaction: a failure has stored nothing.
+        job.status, job.error = ImportJob.Status.FAILED, str(error)
+    except Exception:
+        job.status, job.error = ImportJob.Status.FAILED, bilingual("นำเข้าไม่สำเร็จ ไม่มีข้อมูลใดถูกบันทึก", "The import failed; nothing was stored.")
+        raise  # the queue records the traceback
+    finally:
+        job.finished_at = timezone.now()
+        job.save()

@@ -1,0 +1,69 @@
+"""The import wizard, as an editor uses it: upload, check, map, import as a job that a
+real worker process runs, follow it, read the report."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from importers.models import ImportJob
+from layers.models import Feature, Layer, Revision
+from tests.layers.test_export_jobs import run_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CSV = "ชื่อ,ประเภท,easting,northing\nวัดดอนไก่ดี,วัด,635800,1509700\nศาลหลวงตาทอง,ศาลเจ้า,636000,1509900\n,วัด,636100,1509950\n"
+
+
+@pytest.fixture
+def landmarks(world):
+    layer = Layer.from_template(world.kb, "landmarks")
+    layer.save()
+    return layer
+
+
+def test_an_editor_imports_a_tis620_sheet_in_utm_through_the_wizard(world, landmarks, client, settings):
+    client.force_login(world.colleague)
+    page = client.get("/m/krathum-baen/import/")
+    assert page.status_code == 200 and "สถานที่สำคัญ" in page.content.decode()
+    upload = SimpleUploadedFile("วัด.csv", CSV.encode("cp874"), content_type="text/csv")
+    response = client.post("/m/krathum-baen/import/", {"file": upload, "layer": landmarks.pk})
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    confirm = client.get(response["Location"]).content.decode()
+    # What was found, shown before anything is stored: the guessed CRS, the encoding, Thai text.
+    assert "WGS84 / UTM 47N" in confirm and "Indian 1975" in confirm and "cp874" in confirm and "วัดดอนไก่ดี" in confirm
+    assert not Feature.objects.filter(layer=landmarks).exists()
+    started = client.post(response["Location"], {"action": "import", "srid": "32647", "map_name_th": "ชื่อ", "map_kind": "ประเภท"})
+    assert started.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "queued"
+    run_worker(settings)
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.report["created"], len(job.report["rejected"])) == ("done", 100, 2, 1)
+    assert sorted(f.properties["name_th"] for f in Feature.objects.filter(layer=landmarks)) == ["วัดดอนไก่ดี", "ศาลหลวงตาทอง"]
+    assert {f.properties["kind"] for f in Feature.objects.filter(layer=landmarks)} == {"temple", "shrine"}
+    assert Revision.objects.filter(layer=landmarks, action="import", user=world.colleague).count() == 2
+    status = client.get(f"/imports/{job.pk}/status/").content.decode()
+    assert "เสร็จแล้ว" in status and "ต้องกรอกข้อมูลนี้" in status
+    assert client.get(f"/imports/{job.pk}/status/?download=report").json()["created"] == 2
+
+
+def test_a_broken_file_is_refused_on_upload_and_leaves_nothing(world, landmarks, client):
+    client.force_login(world.colleague)
+    broken = SimpleUploadedFile("survey.zip", b"PK\x03\x04 not really a zip", content_type="application/zip")
+    page = client.post("/m/krathum-baen/import/", {"file": broken, "layer": landmarks.pk}).content.decode()
+    assert "ไฟล์เสีย" in page and "damaged" in page
+    assert ImportJob.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["viewer", "stranger"])
+def test_only_editors_of_the_municipality_import(world, landmarks, client, who):
+    client.force_login(getattr(world, who))
+    assert client.get("/m/krathum-baen/import/").status_code == 404
+
+
+def test_a_job_is_its_uploaders_alone(world, landmarks, client):
+    job = ImportJob.objects.create(layer=landmarks, user=world.colleague, file=SimpleUploadedFile("a.csv", b"x"))
+    for who in (world.owner, world.stranger):
+        client.force_login(who)
+        assert client.get(f"/imports/{job.pk}/").status_code == 404
+        assert client.get(f"/imports/{job.pk}/status/").status_code == 404
