@@ -68,6 +68,7 @@ def read(path, workdir, municipality, *, source_layer=None, encoding=None, srid=
     dataset = find_dataset(unpack(path, workdir))
     encoding_guessed = False
     if dataset.suffix.lower() in SHEET_SUFFIXES:
+        encoding_guessed = encoding is None and dataset.suffix.lower() == ".csv"
         table = read_sheet(dataset, encoding)
     else:
         available = layers_of(dataset)
@@ -100,12 +101,18 @@ def inspect(path, municipality, **options):
 
 
 def field_mapping(layer, fields, mapping=None):
-    """Layer field -> file field: what was asked for, else the same name (any case)."""
+    """Layer field -> file field: what was asked for, else a column with the field's name
+    or its Thai or English label, in any case ("ชื่อ" for "ชื่อ (ไทย)", "Kind" for kind)."""
     mapping = dict(mapping or {})
-    by_lower = {name.lower(): name for name in fields}
-    for target in (f["name"] for f in layer.schema):
-        if target not in mapping and target.lower() in by_lower:
-            mapping[target] = by_lower[target.lower()]
+    by_lower = {name.strip().lower(): name for name in fields}
+    for spec in layer.schema:
+        if spec["name"] in mapping:
+            continue
+        labels = [spec["name"], spec.get("label_th", ""), spec.get("label_en", "")]
+        labels += [label.split(" (")[0] for label in labels]
+        found = next((by_lower[label.lower()] for label in labels if label and label.lower() in by_lower), None)
+        if found and found not in mapping.values():
+            mapping[spec["name"]] = found
     unknown = [source for source in mapping.values() if source not in fields]
     if unknown:
         raise ImportFailed(f"ไม่มีฟิลด์ {', '.join(unknown)} ในไฟล์", f"The file has no field {', '.join(unknown)}.")

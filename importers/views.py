@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from layers.models import Layer, Municipality
 
-from .importing import inspect
+from .importing import field_mapping, inspect
 from .models import ImportJob
 from .sources import ImportFailed, local_copy
 from .tasks import run_import
@@ -98,9 +98,8 @@ def confirm(request, job_id):
             found = job.inspection
     fields = found.get("fields", [])
     rows = [[row.get(name) for name in fields] for row in found.get("preview", [])]
-    mapping = job.options.get("mapping") or {}
-    lowered = {name.lower(): name for name in fields}
-    targets = [(f, mapping.get(f["name"]) or lowered.get(f["name"].lower(), "")) for f in job.layer.schema]
+    mapping = field_mapping(job.layer, fields, job.options.get("mapping"))
+    targets = [(f, mapping.get(f["name"], "")) for f in job.layer.schema]
     return render(request, "importers/confirm.html", {
         "job": job, "found": found, "fields": fields, "rows": rows, "targets": targets,
         "crs_choices": CRS_CHOICES, "error": error,

@@ -31,6 +31,8 @@ def test_an_editor_imports_a_tis620_sheet_in_utm_through_the_wizard(world, landm
     confirm = client.get(response["Location"]).content.decode()
     # What was found, shown before anything is stored: the guessed CRS, the encoding, Thai text.
     assert "WGS84 / UTM 47N" in confirm and "Indian 1975" in confirm and "cp874" in confirm and "วัดดอนไก่ดี" in confirm
+    # Columns named by a field's Thai label are matched to it.
+    assert '<option value="ชื่อ" selected>' in confirm and '<option value="ประเภท" selected>' in confirm
     assert not Feature.objects.filter(layer=landmarks).exists()
     started = client.post(response["Location"], {"action": "import", "srid": "32647", "map_name_th": "ชื่อ", "map_kind": "ประเภท"})
     assert started.status_code == 302
