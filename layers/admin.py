@@ -61,33 +61,28 @@ class FeatureAdmin(LeafletAdmin):
             feature.remove(request.user)
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Records are read, never written or deleted, in the admin."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(RecordAdmin):
     list_display = ["created_at", "action", "layer", "feature_id", "version", "user"]
     list_filter = ["action", "layer__municipality"]
     list_select_related = ["layer__municipality", "user"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(RecordAdmin):
     list_display = ["at", "username", "action", "layer", "what", "count"]
     list_filter = ["action", "layer__municipality"]
     search_fields = ["username", "what"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False

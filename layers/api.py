@@ -631,9 +631,7 @@ class GrantViewSet(VisibleToUserMixin, viewsets.ModelViewSet):
         grant = serializer.save()
         self.note_grant(grant, f"grant {grant.user.username}{' (edit)' if grant.can_edit else ''}")
 
-    def perform_update(self, serializer):
-        grant = serializer.save()
-        self.note_grant(grant, f"grant {grant.user.username}{' (edit)' if grant.can_edit else ''}")
+    perform_update = perform_create
 
     def perform_destroy(self, grant):
         self.note_grant(grant, f"revoke {grant.user.username}")

@@ -12,6 +12,16 @@ from .models import (
 from .schema import bilingual, validate_schema
 
 
+def managed_by_requester(serializer, municipality):
+    """The municipality, if the requesting user manages it."""
+    user = serializer.context["request"].user
+    if not Municipality.objects.filter(pk=municipality.pk, pk__in=managed_municipalities(user)).exists():
+        raise serializers.ValidationError(
+            bilingual("คุณไม่ได้เป็นผู้จัดการของเทศบาลนี้", "You are not a manager of this municipality.")
+        )
+    return municipality
+
+
 class MunicipalitySerializer(serializers.ModelSerializer):
     bbox = serializers.SerializerMethodField(help_text="minx, miny, maxx, maxy in WGS84")
 
@@ -52,12 +62,7 @@ class LayerSerializer(serializers.ModelSerializer):
         }
 
     def validate_municipality(self, municipality):
-        user = self.context["request"].user
-        if not Municipality.objects.filter(pk=municipality.pk, pk__in=managed_municipalities(user)).exists():
-            raise serializers.ValidationError(
-                bilingual("คุณไม่ได้เป็นผู้จัดการของเทศบาลนี้", "You are not a manager of this municipality.")
-            )
-        return municipality
+        return managed_by_requester(self, municipality)
 
     def validate_schema(self, schema):
         try:
@@ -141,11 +146,7 @@ class MemberSerializer(serializers.ModelSerializer):
         validators = []
 
     def validate_municipality(self, municipality):
-        if not Municipality.objects.filter(pk=municipality.pk, pk__in=managed_municipalities(self.context["request"].user)).exists():
-            raise serializers.ValidationError(
-                bilingual("คุณไม่ได้เป็นผู้จัดการของเทศบาลนี้", "You are not a manager of this municipality.")
-            )
-        return municipality
+        return managed_by_requester(self, municipality)
 
     def validate(self, attrs):
         if self.instance is not None:
