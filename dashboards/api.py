@@ -94,6 +94,9 @@ class RollupView(APIView):
             raise exceptions.PermissionDenied(bilingual("เฉพาะผู้ดูแลแพลตฟอร์ม", "Platform admins only."))
         template = request.query_params.get("template", "roads")
         measure = request.query_params.get("measure", Measure.LENGTH_KM)
-        if measure not in Measure.values:
-            raise exceptions.ValidationError({"measure": bilingual(f"ไม่รู้จักการวัด {measure}", f"Unknown measure {measure}.")})
-        return Response(measures.rollup(request.user, template, measure, request.query_params.get("field")))
+        field = request.query_params.get("field")
+        if measure not in Measure.values or (measure in (Measure.SUM, Measure.AVG) and not field):
+            raise exceptions.ValidationError(
+                {"measure": bilingual(f"ใช้การวัด {measure} ไม่ได้ (ผลรวมและค่าเฉลี่ยต้องระบุ field)", f"Cannot use the measure {measure} (sum and average need a field).")}
+            )
+        return Response(measures.rollup(request.user, template, measure, field))

@@ -6,7 +6,7 @@ never shows a number from a layer its reader cannot open.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -118,7 +118,8 @@ class Widget(models.Model):
         try:
             self.clean_config()
         except ValidationError as error:
-            errors["config"] = error.messages
+            # Not under "config": the builder edits the config as separate form fields.
+            errors[NON_FIELD_ERRORS] = error.messages
         if errors:
             raise ValidationError(errors)
 
