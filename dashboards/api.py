@@ -6,6 +6,8 @@ import csv
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +20,12 @@ from . import measures
 from .models import MONTH, Dashboard, Measure, Widget
 
 GEOJSON = "application/geo+json"
+FILTER_PARAMETERS = [
+    OpenApiParameter("zone", int, description="Feature id of a zones layer: only what lies in it."),
+    OpenApiParameter("area", str, description="A GeoJSON polygon (WGS84): only what lies in it."),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="Updated on or after this date."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Updated on or before this date."),
+]
 
 
 def widget_for(request, pk):
@@ -32,12 +40,14 @@ def widget_data(request, widget):
         return 403, {"no_access": True, "detail": error.message}
 
 
+@extend_schema(tags=["dashboards"], parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
 class WidgetDataView(APIView):
     def get(self, request, pk):
         status, data = widget_data(request, widget_for(request, pk))
         return Response(data, status=status)
 
 
+@extend_schema(tags=["dashboards"], parameters=FILTER_PARAMETERS, responses={(200, "text/csv"): OpenApiTypes.STR})
 class WidgetCsvView(APIView):
     def get(self, request, pk):
         widget = widget_for(request, pk)
@@ -60,6 +70,11 @@ class WidgetCsvView(APIView):
         return response
 
 
+@extend_schema(
+    tags=["dashboards"],
+    parameters=[OpenApiParameter("key", str, description="The group (bar, slice or YYYY-MM) to list."), *FILTER_PARAMETERS],
+    responses={(200, GEOJSON): OpenApiTypes.OBJECT},
+)
 class WidgetFeaturesView(APIView):
     """The features behind one bar or slice (?key=asphalt), to highlight on the map;
     never for a restricted layer, whose records are shown only as aggregates."""
@@ -86,6 +101,11 @@ class WidgetFeaturesView(APIView):
         return StreamingHttpResponse(stream_collection(feature_texts(queryset.order_by("id"))), content_type=GEOJSON)
 
 
+@extend_schema(
+    tags=["dashboards"],
+    parameters=[OpenApiParameter("template", str), OpenApiParameter("measure", str), OpenApiParameter("field", str)],
+    responses=OpenApiTypes.OBJECT,
+)
 class RollupView(APIView):
     """Platform admins: one template's measure per municipality, side by side."""
 
