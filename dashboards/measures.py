@@ -219,9 +219,10 @@ def grouped(user, layer, config, filters, measure):
         key = TruncMonth("updated_at") if group_by == MONTH else KeyTextTransform(group_by, "properties")
         labels = labels_of(layer, group_by)
         groups = queryset.annotate(key=key).values("key").annotate(value=value, n=Count("id")).order_by("key")
-        result["rows"] = [
-            row(g["key"].strftime("%Y-%m") if group_by == MONTH else g["key"], g["value"], g["n"], labels) for g in groups
-        ]
+        rows = [row(g["key"].strftime("%Y-%m") if group_by == MONTH else g["key"], g["value"], g["n"], labels) for g in groups]
+        # Choices in the schema's order (good, fair, poor, damaged), not alphabetical.
+        order = {key: i for i, key in enumerate(labels)}
+        result["rows"] = sorted(rows, key=lambda r: order.get(r["key"], len(order))) if order else rows
     return result
 
 

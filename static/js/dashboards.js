@@ -89,7 +89,7 @@
     charts[spec.id] = new Chart(canvas, {
       type: type,
       data: {
-        labels: rows.map(label),
+        labels: rows.map((row) => (row.suppressed ? `${label(row)} (<5)` : label(row))),
         datasets: [{
           label: unitOf[data.measure] || "",
           // A suppressed cell is drawn as nothing, and its tooltip says "<5".
