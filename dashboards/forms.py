@@ -12,10 +12,19 @@ from .starters import STARTERS
 CONFIG_FIELDS = ("layer", "measure", "field", "group_by", "filters", "colors", "radius_m", "target_layer", "zones_layer", "columns", "text")
 
 
+class LayerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, layer):
+        return f"{layer.name_th} · {layer.name_en}"
+
+
 class DashboardForm(forms.ModelForm):
     class Meta:
         model = Dashboard
         fields = ["title_th", "title_en", "slug", "description", "order", "is_published"]
+        labels = {
+            "title_th": _("ชื่อ (ไทย)"), "title_en": _("ชื่อ (อังกฤษ)"), "slug": _("ชื่อในลิงก์ (slug)"),
+            "description": _("คำอธิบาย"), "order": _("ลำดับ"), "is_published": _("เผยแพร่ให้ผู้บริหารเห็น"),
+        }
 
 
 class StarterForm(forms.Form):
@@ -32,21 +41,25 @@ def words(text):
 
 
 class WidgetForm(forms.ModelForm):
-    layer = forms.ModelChoiceField(queryset=Layer.objects.none(), required=False, label=_("ชั้นข้อมูล"))
+    layer = LayerChoiceField(queryset=Layer.objects.none(), required=False, label=_("ชั้นข้อมูล"))
     measure = forms.ChoiceField(choices=Measure.choices, initial=Measure.COUNT, label=_("การวัด"))
     field = forms.CharField(required=False, label=_("ฟิลด์ตัวเลข (ผลรวม/ค่าเฉลี่ย)"))
     group_by = forms.CharField(required=False, label=_("จัดกลุ่มตามฟิลด์ หรือ month"))
     filters = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("ตัวกรอง (ฟิลด์=ค่า บรรทัดละหนึ่ง)"))
     colors = forms.CharField(required=False, label=_("สี (#rrggbb คั่นด้วยจุลภาค)"))
     radius_m = forms.FloatField(required=False, min_value=1, label=_("รัศมี (เมตร)"))
-    target_layer = forms.ModelChoiceField(queryset=Layer.objects.none(), required=False, label=_("ชั้นข้อมูลที่วัดการครอบคลุม"))
-    zones_layer = forms.ModelChoiceField(queryset=Layer.objects.none(), required=False, label=_("ชั้นข้อมูลเขตพื้นที่"))
+    target_layer = LayerChoiceField(queryset=Layer.objects.none(), required=False, label=_("ชั้นข้อมูลที่วัดการครอบคลุม"))
+    zones_layer = LayerChoiceField(queryset=Layer.objects.none(), required=False, label=_("ชั้นข้อมูลเขตพื้นที่"))
     columns = forms.CharField(required=False, label=_("คอลัมน์ของตาราง (คั่นด้วยจุลภาค)"))
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("ข้อความ"))
 
     class Meta:
         model = Widget
         fields = ["kind", "title_th", "title_en", "order", "width", "height"]
+        labels = {
+            "kind": _("ชนิด"), "title_th": _("ชื่อ (ไทย)"), "title_en": _("ชื่อ (อังกฤษ)"), "order": _("ลำดับ"),
+            "width": _("ความกว้าง (1-12 ช่อง)"), "height": _("ความสูง (1-4 แถว)"),
+        }
 
     def __init__(self, *args, dashboard, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -78,7 +79,9 @@ def dashboard_create(request, municipality):
 def dashboard_build(request, municipality, slug):
     dashboard = managed_dashboard(request, municipality, slug)
     widget = None
-    if request.GET.get("widget"):
+    if "widget" in request.GET:
+        if not request.GET["widget"].isdigit():
+            raise Http404
         widget = get_object_or_404(dashboard.widgets, pk=request.GET["widget"])
     form = DashboardForm(instance=dashboard)
     widget_form = WidgetForm(instance=widget, dashboard=dashboard)
