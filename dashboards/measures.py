@@ -48,9 +48,21 @@ class GeographyArea(Func):
     output_field = FloatField()
 
 
+# Degrees of longitude are shortest far from the equator; below 60° latitude (all of
+# Thailand) one degree is more than 55,660 m, so radius / 55,660 degrees is a safe box.
+METRES_PER_DEGREE_AT_60 = 55_660
+
+
+class DWithinDegrees(Func):
+    # The geometry form of ST_DWithin: a coarse but index-assisted (GiST on geom) test.
+    function = "ST_DWithin"
+    output_field = BooleanField()
+
+
 class DWithinGeography(Func):
     # ST_DWithin(a::geography, b::geography, metres): the joiner casts each geometry
-    # argument, so the radius is in metres and the GiST index on geom still serves.
+    # argument, so the radius is in metres on the spheroid. A geography cast cannot use
+    # the geometry index, hence DWithinDegrees before it.
     function = "ST_DWithin"
     arg_joiner = "::geography, "
     output_field = BooleanField()
@@ -253,7 +265,11 @@ def coverage(user, layer, config, filters, measure):
     radius_m of a feature of the widget's layer (e.g. health facilities)."""
     target = visible_layer(user, config["target_layer"])
     sources = Feature.objects.visible_to(user).filter(layer=layer).with_properties(layer, config.get("filters") or {})
-    near = sources.filter(DWithinGeography("geom", OuterRef("geom"), config["radius_m"]))
+    radius = config["radius_m"]
+    near = sources.filter(
+        DWithinDegrees("geom", OuterRef("geom"), Value(radius / METRES_PER_DEGREE_AT_60)),
+        DWithinGeography("geom", OuterRef("geom"), radius),
+    )
     targets = filters.apply(Feature.objects.visible_to(user).filter(layer=target)).order_by()
     counts = dict(targets.annotate(covered=Exists(near)).values_list("covered").annotate(n=Count("id")))
     covered, missed = counts.get(True, 0), counts.get(False, 0)
