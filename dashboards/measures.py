@@ -290,7 +290,10 @@ def table(user, layer, config, filters, measure):
     columns = config.get("columns") or [field["name"] for field in layer.schema[:4]]
     queryset = features_of(user, layer, config, filters).order_by("id")[:TABLE_ROWS]
     rows = [{"key": f["id"], "values": [f["properties"].get(c) for c in columns]} for f in queryset.values("id", "properties")]
-    return {"rows": rows, "columns": columns, "restricted": False}
+    fields = {field["name"]: field for field in layer.schema}
+    headers = [(fields[c]["label_th"], fields[c]["label_en"]) if c in fields else (c, c) for c in columns]
+    choices = {c: labels_of(layer, c) for c in columns if labels_of(layer, c)}
+    return {"rows": rows, "columns": columns, "headers": headers, "choices": choices, "restricted": False}
 
 
 def rollup(user, template, measure, field=None):

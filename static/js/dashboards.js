@@ -144,11 +144,18 @@
     table(spec, body, data) {
       const table = el("table", null, "widget-table");
       const head = table.createTHead().insertRow();
-      ["id"].concat(data.columns).forEach((name) => head.append(el("th", name)));
+      head.append(el("th", "#"));
+      data.headers.forEach(([th, en]) => head.append(el("th", english ? en : th)));
       const rows = table.createTBody();
+      const text = (column, value) => {
+        if (value === null || value === undefined) return "";
+        const choice = (data.choices[column] || {})[value];
+        return choice ? choice[english ? 1 : 0] : String(value);
+      };
       data.rows.forEach((row) => {
         const tr = rows.insertRow();
-        [row.key].concat(row.values).forEach((value) => tr.append(el("td", value === null || value === undefined ? "" : String(value))));
+        tr.append(el("td", String(row.key)));
+        row.values.forEach((value, i) => tr.append(el("td", text(data.columns[i], value))));
       });
       body.replaceChildren(table);
     },
@@ -221,6 +228,9 @@
       drawnLine.setLatLngs(drawing);
     });
     map.on("dblclick", () => drawing && finishDrawing());
+    // The print layout resizes the map: Leaflet must measure it again.
+    window.addEventListener("beforeprint", () => map.invalidateSize());
+    window.matchMedia("print").addEventListener("change", () => map.invalidateSize());
     loadZones();
   }
 

@@ -97,3 +97,14 @@ def test_starters_use_the_municipalitys_layers(world):
 def test_rollup_page_is_for_platform_admins(world):
     assert client_for(world.owner).get(reverse("dashboard-rollup-page")).status_code == 403
     assert client_for(world.admin).get(reverse("dashboard-rollup-page")).status_code == 200
+
+
+def test_load_demo_dashboards_is_idempotent(world):
+    from django.core.management import call_command
+
+    Layer.from_template(world.kb, "landmarks").save()
+    call_command("load_demo_dashboards")
+    first = Dashboard.objects.count()
+    call_command("load_demo_dashboards")
+    assert Dashboard.objects.count() == first > 0
+    assert Dashboard.objects.filter(is_published=True).count() == first
