@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "layers",
     "importers",
     "basemaps",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -23,9 +23,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("importers.urls")),
     path("admin/", admin.site.urls),
+    # Before layers.urls, whose router would otherwise be asked first.
+    path("api/v1/dashboards/", include("dashboards.api_urls")),
     path("api/v1/", include("layers.urls")),
     path("ogc/", include("layers.ogc_urls")),
     path("tiles/", include("layers.tiles_urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The map's interface text in the visitor's language, from our own catalogues.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

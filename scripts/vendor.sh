@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 V=static/vendor
-rm -rf "$V" && mkdir -p "$V/leaflet" "$V/sarabun" "$V/markercluster"
+rm -rf "$V" && mkdir -p "$V/leaflet" "$V/sarabun" "$V/markercluster" "$V/chartjs"
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images "$V/leaflet/"
 cp node_modules/leaflet/LICENSE "$V/leaflet/"
 # Clustering keeps a map with thousands of points readable and fast.
@@ -17,3 +17,4 @@ for w in 400 600; do
 done
 cp -r node_modules/@fontsource/sarabun/files "$V/sarabun/"
 cp node_modules/@fontsource/sarabun/LICENSE "$V/sarabun/"
+cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md "$V/chartjs/"

@@ -1,0 +1,319 @@
+"""The figures of dashboard widgets, computed in PostGIS.
+
+Every figure is one aggregate query (GROUP BY, ST_Length/ST_Area on geography, spatial
+joins, ST_DWithin) over `Feature.objects.visible_to(user)`: no loop over features in
+Python, and no path around the permission rules. A widget on a layer its reader cannot
+see raises NoAccess instead of answering with a number, not even zero.
+
+Restricted layers (welfare) answer only with aggregates, and a group of fewer than
+SUPPRESS_BELOW records is shown as "<5", so that no one can be picked out of a chart.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, BooleanField, Count, Exists, F, FloatField, Func, OuterRef, Subquery, Sum, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, TruncMonth
+
+from layers.models import Access, Feature, Layer, parse_geometry
+from layers.schema import bilingual
+
+from .models import MONTH, Measure, Widget
+
+SUPPRESS_BELOW = 5
+SQ_M_PER_RAI = 1600
+TABLE_ROWS = 100
+
+
+class NoAccess(Exception):
+    """The reader may not see a layer the widget is computed from."""
+
+    message = bilingual("ไม่มีสิทธิ์ดูข้อมูลนี้", "No access to this data.")
+
+
+class GeographyLength(Func):
+    # On geography, ST_Length is in metres on the spheroid; on 4326 geometry it would be degrees.
+    function = "ST_Length"
+    template = "%(function)s((%(expressions)s)::geography)"
+    output_field = FloatField()
+
+
+class GeographyArea(Func):
+    function = "ST_Area"
+    template = "%(function)s((%(expressions)s)::geography)"
+    output_field = FloatField()
+
+
+# Degrees of longitude are shortest far from the equator; below 60° latitude (all of
+# Thailand) one degree is more than 55,660 m, so radius / 55,660 degrees is a safe box.
+METRES_PER_DEGREE_AT_60 = 55_660
+
+
+class DWithinDegrees(Func):
+    # The geometry form of ST_DWithin: a coarse but index-assisted (GiST on geom) test.
+    function = "ST_DWithin"
+    output_field = BooleanField()
+
+
+class DWithinGeography(Func):
+    # ST_DWithin(a::geography, b::geography, metres): the joiner casts each geometry
+    # argument, so the radius is in metres on the spheroid. A geography cast cannot use
+    # the geometry index, hence DWithinDegrees before it.
+    function = "ST_DWithin"
+    arg_joiner = "::geography, "
+    output_field = BooleanField()
+
+    def __init__(self, a, b, metres):
+        super().__init__(a, b, Value(float(metres)))
+
+
+class Clip(Func):
+    # A plain Func rather than GeoDjango's Intersection, which cannot take an OuterRef
+    # (the zone of a correlated subquery).
+    function = "ST_Intersection"
+    output_field = GeometryField(srid=4326)
+
+    def __init__(self, geom, clip):
+        if isinstance(clip, GEOSGeometry):
+            clip = Value(clip, output_field=GeometryField(srid=4326))
+        super().__init__(geom, clip)
+
+
+@dataclass
+class Filters:
+    """What narrows every widget of a dashboard: a place (a zone's polygon or a drawn
+    area) and a span of updated_at dates."""
+
+    area: GEOSGeometry | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @classmethod
+    def from_params(cls, params, user):
+        """From a query string: zone=<feature id>, area=<GeoJSON polygon>, from, to (ISO dates).
+        A zone must be a feature the reader may see, like anything else."""
+        area = None
+        if params.get("zone"):
+            zone = (
+                Feature.objects.visible_to(user)
+                .filter(pk=_integer(params["zone"], "zone"), layer__category="zones")
+                .values_list("geom", flat=True)
+                .first()
+            )
+            if zone is None:
+                raise ValidationError({"zone": [bilingual("ไม่พบเขตพื้นที่นี้", "No such zone.")]})
+            area = zone
+        elif params.get("area"):
+            area = parse_geometry(params["area"])
+            if area.geom_type not in ("Polygon", "MultiPolygon") or not area.valid:
+                raise ValidationError({"area": [bilingual("พื้นที่ต้องเป็นรูปปิดที่ถูกต้อง", "The area must be a valid polygon.")]})
+        return cls(area=area, date_from=_date(params.get("from"), "from"), date_to=_date(params.get("to"), "to"))
+
+    def apply(self, queryset):
+        if self.area is not None:
+            queryset = queryset.filter(geom__intersects=self.area)
+        if self.date_from:
+            queryset = queryset.filter(updated_at__date__gte=self.date_from)
+        if self.date_to:
+            queryset = queryset.filter(updated_at__date__lte=self.date_to)
+        return queryset
+
+
+def _integer(raw, name):
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError({name: [bilingual(f"{name} ต้องเป็นจำนวนเต็ม", f"{name} must be a whole number.")]}) from None
+
+
+def _date(raw, name):
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({name: [bilingual(f"{name} ต้องเป็นวันที่ YYYY-MM-DD", f"{name} must be a date YYYY-MM-DD.")]}) from None
+
+
+def visible_layer(user, layer_id):
+    layer = Layer.objects.visible_to(user).filter(pk=layer_id).first()
+    if layer is None:
+        raise NoAccess
+    return layer
+
+
+def features_of(user, layer, config, filters):
+    """The features a widget counts: visible to the reader, in its layer, narrowed by the
+    widget's own field filters and the dashboard's filters."""
+    queryset = Feature.objects.visible_to(user).filter(layer=layer).with_properties(layer, config.get("filters") or {})
+    return filters.apply(queryset).order_by()
+
+
+def value_expression(measure, field=None, clip=None):
+    """The SQL aggregate of a measure. With `clip` (a polygon or an outer zone), lengths
+    and areas count only the part inside it, so a road crossing two zones is split."""
+    geom = Clip("geom", clip) if clip is not None else F("geom")
+    if measure == Measure.COUNT:
+        return Count("id")
+    if measure in (Measure.SUM, Measure.AVG):
+        number = Cast(KeyTextTransform(field, "properties"), FloatField())
+        return (Sum if measure == Measure.SUM else Avg)(number)
+    if measure == Measure.LENGTH_KM:
+        return Sum(GeographyLength(geom)) / 1000.0
+    if measure == Measure.AREA_RAI:
+        return Sum(GeographyArea(geom)) / float(SQ_M_PER_RAI)
+    if measure == Measure.AREA_KM2:
+        return Sum(GeographyArea(geom)) / 1e6
+    raise ValueError(measure)
+
+
+def labels_of(layer, name):
+    """key -> (Thai, English) labels of a choice field's values."""
+    for field in layer.schema:
+        if field["name"] == name:
+            return {c["value"]: (c.get("label_th", c["value"]), c.get("label_en", c["value"])) for c in field.get("choices", [])}
+    return {}
+
+
+def row(key, value, n, labels=None):
+    th, en = (labels or {}).get(key, (str(key), str(key)))
+    return {"key": key, "label_th": th, "label_en": en, "value": None if value is None else round(float(value), 3), "n": n}
+
+
+def suppress(result):
+    """Small-cell suppression: a group of 1 to 4 records shows no figure (not even its
+    sum or average), and the total is hidden too if it could give a hidden cell away."""
+    hidden = False
+    for item in result["rows"]:
+        if 0 < item["n"] < SUPPRESS_BELOW:
+            item.update(value=None, n=None, suppressed=True)
+            hidden = True
+    total = result.get("total")
+    if total is not None and (hidden or 0 < total["n"] < SUPPRESS_BELOW):
+        total.update(value=None, n=None, suppressed=True)
+    result["suppressed"] = True
+    return result
+
+
+def compute(widget, user, filters=None):
+    """The widget's data as a dict: rows of {key, label_th, label_en, value, n}, a total,
+    and the unit. Raises NoAccess if the reader may not see a layer it uses."""
+    filters = filters or Filters()
+    config = widget.config
+    if widget.kind == Widget.Kind.TEXT:
+        return {"kind": widget.kind, "rows": []}
+    layer = visible_layer(user, config["layer"])
+    measure = config.get("measure", Measure.COUNT)
+    compute_kind = {
+        Widget.Kind.CHOROPLETH: by_zone,
+        Widget.Kind.COVERAGE: coverage,
+        Widget.Kind.TABLE: table,
+    }.get(widget.kind, grouped)
+    result = compute_kind(user, layer, config, filters, measure)
+    result.update(kind=widget.kind, measure=measure, layer=layer.pk)
+    if result.pop("restricted", layer.access == Access.RESTRICTED):
+        suppress(result)
+    return result
+
+
+def grouped(user, layer, config, filters, measure):
+    """KPI (no grouping), bar/pie (by a field) and line (by month) widgets."""
+    queryset = features_of(user, layer, config, filters)
+    value = value_expression(measure, config.get("field"), filters.area)
+    total = queryset.aggregate(value=value, n=Count("id"))
+    result = {"total": row("total", total["value"], total["n"]), "rows": []}
+    group_by = config.get("group_by")
+    if group_by:
+        key = TruncMonth("updated_at") if group_by == MONTH else KeyTextTransform(group_by, "properties")
+        labels = labels_of(layer, group_by)
+        groups = queryset.annotate(key=key).values("key").annotate(value=value, n=Count("id")).order_by("key")
+        rows = [row(g["key"].strftime("%Y-%m") if group_by == MONTH else g["key"], g["value"], g["n"], labels) for g in groups]
+        # Choices in the schema's order (good, fair, poor, damaged), not alphabetical.
+        order = {key: i for i, key in enumerate(labels)}
+        result["rows"] = sorted(rows, key=lambda r: order.get(r["key"], len(order))) if order else rows
+    return result
+
+
+def by_zone(user, layer, config, filters, measure):
+    """Choropleth: the measure inside each zone polygon, one correlated subquery per
+    figure, all in one SQL statement."""
+    zones_layer = visible_layer(user, config["zones_layer"])
+    inside = features_of(user, layer, config, filters).filter(geom__intersects=OuterRef("geom"))
+
+    def per_zone(expression):
+        # Grouping by the (single) layer makes the aggregate a one-row subquery.
+        return Subquery(inside.values("layer").annotate(v=expression).values("v")[:1])
+
+    zones = filters.apply(Feature.objects.visible_to(user).filter(layer=zones_layer)).order_by("id")
+    zones = zones.annotate(
+        value=per_zone(value_expression(measure, config.get("field"), OuterRef("geom"))),
+        n=Coalesce(per_zone(Count("id")), 0),
+    ).values("id", "properties", "value", "n")
+    rows = []
+    for zone in zones:
+        name = zone["properties"].get("name_th") or str(zone["id"])
+        rows.append({**row(zone["id"], zone["value"], zone["n"]), "label_th": name, "label_en": zone["properties"].get("name_en") or name})
+    return {"rows": rows, "zones_layer": zones_layer.pk}
+
+
+def coverage(user, layer, config, filters, measure):
+    """How many features of the target layer (e.g. residents needing care) lie within
+    radius_m of a feature of the widget's layer (e.g. health facilities)."""
+    target = visible_layer(user, config["target_layer"])
+    sources = Feature.objects.visible_to(user).filter(layer=layer).with_properties(layer, config.get("filters") or {})
+    radius = config["radius_m"]
+    near = sources.filter(
+        DWithinDegrees("geom", OuterRef("geom"), Value(radius / METRES_PER_DEGREE_AT_60)),
+        DWithinGeography("geom", OuterRef("geom"), radius),
+    )
+    targets = filters.apply(Feature.objects.visible_to(user).filter(layer=target)).order_by()
+    counts = dict(targets.annotate(covered=Exists(near)).values_list("covered").annotate(n=Count("id")))
+    covered, missed = counts.get(True, 0), counts.get(False, 0)
+    labels = {True: ("อยู่ในระยะ", "Within reach"), False: ("อยู่นอกระยะ", "Out of reach")}
+    return {
+        "rows": [row("covered", covered, covered, {"covered": labels[True]}), row("not_covered", missed, missed, {"not_covered": labels[False]})],
+        "total": row("total", covered + missed, covered + missed),
+        "radius_m": config["radius_m"],
+        "target_layer": target.pk,
+        "restricted": Access.RESTRICTED in (layer.access, target.access),
+    }
+
+
+def table(user, layer, config, filters, measure):
+    """A list of records: never for a restricted layer, whatever the config says."""
+    if layer.access == Access.RESTRICTED:
+        raise NoAccess
+    columns = config.get("columns") or [field["name"] for field in layer.schema[:4]]
+    queryset = features_of(user, layer, config, filters).order_by("id")[:TABLE_ROWS]
+    rows = [{"key": f["id"], "values": [f["properties"].get(c) for c in columns]} for f in queryset.values("id", "properties")]
+    fields = {field["name"]: field for field in layer.schema}
+    headers = [(fields[c]["label_th"], fields[c]["label_en"]) if c in fields else (c, c) for c in columns]
+    choices = {c: labels_of(layer, c) for c in columns if labels_of(layer, c)}
+    return {"rows": rows, "columns": columns, "headers": headers, "choices": choices, "restricted": False}
+
+
+def rollup(user, template, measure, field=None):
+    """The same measure per municipality, over the layers made from one template: one
+    GROUP BY over every municipality's features the reader may see."""
+    queryset = Feature.objects.visible_to(user).filter(layer__template=template).order_by()
+    groups = (
+        queryset.values("layer__municipality__slug", "layer__municipality__name_th", "layer__municipality__name_en")
+        .annotate(value=value_expression(measure, field), n=Count("id"))
+        .order_by("layer__municipality__name_en")
+    )
+    result = {
+        "rows": [
+            {**row(g["layer__municipality__slug"], g["value"], g["n"]),
+             "label_th": g["layer__municipality__name_th"], "label_en": g["layer__municipality__name_en"]}
+            for g in groups
+        ],
+        "measure": measure,
+        "template": template,
+    }
+    if Layer.objects.filter(template=template, access=Access.RESTRICTED).exists():
+        suppress(result)
+    return result
