@@ -256,7 +256,11 @@ def by_zone(user, layer, config, filters, measure):
         # Grouping by the (single) layer makes the aggregate a one-row subquery.
         return Subquery(inside.values("layer").annotate(v=expression).values("v")[:1])
 
-    zones = filters.apply(Feature.objects.visible_to(user).filter(layer=zones_layer)).order_by("id")
+    # The date range is about the features measured, not the zones: only the place
+    # narrows which zones are listed.
+    zones = Feature.objects.visible_to(user).filter(layer=zones_layer).order_by("id")
+    if filters.area is not None:
+        zones = zones.filter(geom__intersects=filters.area)
     zones = zones.annotate(
         value=per_zone(value_expression(measure, config.get("field"), OuterRef("geom"))),
         n=Coalesce(per_zone(Count("id")), 0),
