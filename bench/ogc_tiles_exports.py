@@ -31,7 +31,7 @@ from django.urls import reverse  # noqa: E402
 from layers import exports, tiles  # noqa: E402
 from layers.models import Feature, Layer, Municipality  # noqa: E402
 
-REPEAT = 5
+REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
 
 
 def timed(function):

@@ -91,12 +91,13 @@ class Filters:
     area: GEOSGeometry | None = None
     date_from: date | None = None
     date_to: date | None = None
+    drawn: bool = False  # the area was drawn by the reader, not a zone of the municipality
 
     @classmethod
     def from_params(cls, params, user):
         """From a query string: zone=<feature id>, area=<GeoJSON polygon>, from, to (ISO dates).
         A zone must be a feature the reader may see, like anything else."""
-        area = None
+        area, drawn = None, False
         if params.get("zone"):
             zone = (
                 Feature.objects.visible_to(user)
@@ -108,10 +109,10 @@ class Filters:
                 raise ValidationError({"zone": [bilingual("ไม่พบเขตพื้นที่นี้", "No such zone.")]})
             area = zone
         elif params.get("area"):
-            area = parse_geometry(params["area"])
+            area, drawn = parse_geometry(params["area"]), True
             if area.geom_type not in ("Polygon", "MultiPolygon") or not area.valid:
                 raise ValidationError({"area": [bilingual("พื้นที่ต้องเป็นรูปปิดที่ถูกต้อง", "The area must be a valid polygon.")]})
-        return cls(area=area, date_from=_date(params.get("from"), "from"), date_to=_date(params.get("to"), "to"))
+        return cls(area=area, date_from=_date(params.get("from"), "from"), date_to=_date(params.get("to"), "to"), drawn=drawn)
 
     def apply(self, queryset):
         if self.area is not None:
@@ -216,6 +217,13 @@ def compute(widget, user, filters=None):
     result = compute_kind(user, layer, config, filters, measure)
     result.update(kind=widget.kind, measure=measure, layer=layer.pk)
     if result.pop("restricted", layer.access == Access.RESTRICTED):
+        if filters.drawn:
+            # Two drawn areas that differ by one house would tell, by subtraction, what
+            # suppression hides: restricted figures narrow only to the municipality's zones.
+            raise ValidationError({"area": [bilingual(
+                "ข้อมูลจำกัดสิทธิ์กรองได้เฉพาะตามเขตพื้นที่ ไม่ใช่พื้นที่ที่วาดเอง",
+                "Restricted data can be narrowed to a zone, not to a drawn area.",
+            )]})
         suppress(result)
     return result
 
@@ -248,7 +256,11 @@ def by_zone(user, layer, config, filters, measure):
         # Grouping by the (single) layer makes the aggregate a one-row subquery.
         return Subquery(inside.values("layer").annotate(v=expression).values("v")[:1])
 
-    zones = filters.apply(Feature.objects.visible_to(user).filter(layer=zones_layer)).order_by("id")
+    # The date range is about the features measured, not the zones: only the place
+    # narrows which zones are listed.
+    zones = Feature.objects.visible_to(user).filter(layer=zones_layer).order_by("id")
+    if filters.area is not None:
+        zones = zones.filter(geom__intersects=filters.area)
     zones = zones.annotate(
         value=per_zone(value_expression(measure, config.get("field"), OuterRef("geom"))),
         n=Coalesce(per_zone(Count("id")), 0),

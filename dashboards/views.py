@@ -4,7 +4,6 @@ the platform admin's roll-up. Thin views: who sees and who builds what is asked 
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -12,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from basemaps.models import BasemapSource, default_of
 from layers.layer_templates import TEMPLATES
 from layers.models import Category, Layer, Municipality, managed_municipalities
 
@@ -44,12 +44,14 @@ def dashboard_view(request, municipality, slug):
     )
     zones = Layer.objects.visible_to(request.user).filter(municipality=dashboard.municipality, category=Category.ZONES).first()
     boundary = dashboard.municipality.boundary
+    basemap = default_of(list(BasemapSource.objects.for_municipality(dashboard.municipality)))
     page = {
         "widgets": [widget_spec(w) for w in dashboard.widgets.all()],
         "zones_url": reverse("layer-features", args=[zones.pk]) if zones else None,
         "bounds": boundary.extent if boundary else None,
-        # The same basemap setting as the admin map (a choice of the deployment).
-        "basemap_url": settings.ADMIN_BASEMAP_URL,
+        # The municipality's default basemap (its own choice of tile server), if any.
+        "basemap_url": basemap.url_template if basemap else "",
+        "basemap_attribution": basemap.attribution if basemap else "",
     }
     return render(request, "dashboards/view.html", {
         "dashboard": dashboard, "widgets": dashboard.widgets.all(), "page": page,

@@ -218,3 +218,19 @@ def test_rollup_gives_each_municipality_its_figure(town):
     # A viewer's roll-up holds only what the viewer may see: here all roads are public.
     welfare = rollup(town.viewer, "welfare_cases", "count")
     assert welfare["rows"] == []
+
+
+def test_restricted_figures_refuse_a_drawn_area(town):
+    w = widget(town.board, "kpi", layer=town.welfare.pk)
+    drawn = '{"type":"Polygon","coordinates":[[[100.25,13.65],[100.26,13.65],[100.26,13.66],[100.25,13.65]]]}'
+    with pytest.raises(ValidationError):
+        compute(w, town.health, Filters.from_params({"area": drawn}, town.health))
+    # A zone is fine: here it holds nobody, and an empty cell reveals no one.
+    assert compute(w, town.health, Filters.from_params({"zone": str(town.west.pk)}, town.health))["total"]["value"] == 0
+
+
+def test_a_date_range_filters_the_features_not_the_zones(town):
+    w = widget(town.board, "choropleth", layer=town.streets.pk, zones_layer=town.zones.pk)
+    tomorrow = (timezone.now() + timedelta(days=1)).date().isoformat()
+    data = compute(w, town.viewer, Filters.from_params({"from": tomorrow}, town.viewer))
+    assert [(row["key"], row["n"]) for row in data["rows"]] == [(town.west.pk, 0), (town.east_zone.pk, 0)]
