@@ -147,6 +147,13 @@ def required_version(request):
     return version
 
 
+def fields_of(request):
+    """The request body as named fields (JSON object or form), or a 400."""
+    if not isinstance(request.data, dict):
+        raise exceptions.ValidationError({"detail": bilingual("ต้องส่งข้อมูลเป็นออบเจ็กต์ JSON", "Send a JSON object.")})
+    return request.data
+
+
 def feature_body(request):
     """(geometry or None, properties or None) from a GeoJSON Feature in the request body."""
     data = request.data
@@ -359,9 +366,13 @@ class LayerViewSet(
         layer = self.get_object()
         if not request.user.is_authenticated:
             self.permission_denied(request)
-        fmt = request.data.get("format", "gpkg")
-        srid = int(request.data.get("srid") or layer.municipality.default_export_srid)
-        encoding = request.data.get("encoding", "utf-8")
+        data = fields_of(request)
+        fmt = str(data.get("format", "gpkg"))
+        encoding = str(data.get("encoding", "utf-8"))
+        try:
+            srid = int(data.get("srid") or layer.municipality.default_export_srid)
+        except (TypeError, ValueError):
+            raise DjangoValidationError({"srid": [bilingual("srid ต้องเป็นตัวเลข EPSG", "srid must be an EPSG number.")]}) from None
         check_request(fmt, srid, encoding)
         job = ExportJob.objects.create(layer=layer, user=request.user, format=fmt, srid=srid, encoding=encoding)
         # Queued only once the job row is committed, so the worker always finds it.
@@ -497,18 +508,19 @@ def photo_upload(request):
 
 
 def photo_details(request):
-    details = {"caption": request.data.get("caption", "")[:500]}
-    if request.data.get("taken_at"):
+    data = fields_of(request)
+    details = {"caption": str(data.get("caption", ""))[:500]}
+    if data.get("taken_at"):
         try:
-            details["taken_at"] = parse_datetime(request.data["taken_at"])
+            details["taken_at"] = parse_datetime(str(data["taken_at"]))
         except ValueError:  # well-formed but impossible, such as 12:99
             details["taken_at"] = None
         if details["taken_at"] is None:
             raise DjangoValidationError({"taken_at": [bilingual("วันเวลาไม่ถูกต้อง", "Not a valid date and time.")]})
-    if request.data.get("lon") and request.data.get("lat"):
+    if data.get("lon") and data.get("lat"):
         try:
-            lon, lat = float(request.data["lon"]), float(request.data["lat"])
-        except ValueError:
+            lon, lat = float(data["lon"]), float(data["lat"])
+        except (TypeError, ValueError):
             lon = lat = float("nan")
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise DjangoValidationError({"lon": [bilingual("พิกัดไม่ถูกต้อง", "Not a valid WGS84 position.")]})

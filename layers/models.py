@@ -248,7 +248,7 @@ class Layer(models.Model):
             )
         try:
             extent = envelope(geom)
-        except (GEOSException, ValueError):  # GEOS finds no envelope
+        except (GEOSException, ValueError, IndexError):  # GEOS finds no (or an empty) envelope
             extent = ()
         # NaN or infinite coordinates leave no envelope, or one that is not finite (a NaN
         # between finite vertices is caught by the validity check below).

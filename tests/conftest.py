@@ -7,15 +7,41 @@ internal and a restricted layer holding one feature, and the people who use them
 """
 
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import LineString, Point
+from playwright.sync_api import sync_playwright
 from rest_framework.test import APIClient
 
 from layers.models import Feature, Layer, LayerGrant, Membership, Municipality, Role
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
+
+# Playwright's sync API runs an event loop in this thread; Django would then refuse the
+# ORM calls that set up each test's data, although nothing here runs concurrently.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session, shared by every browser test."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh installs it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 PASSWORD = "correct horse battery staple"
 
 

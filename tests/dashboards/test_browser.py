@@ -1,40 +1,13 @@
 """The dashboard page in headless Chromium: widgets draw their figures from the API, and
 clicking a zone on the map filters every widget."""
 
-import os
-import shutil
-
 import pytest
 from django.contrib.gis.geos import LineString, Polygon
-from django.db import connection
 
 from dashboards.models import Dashboard, Widget
 from layers.models import Feature, Layer
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium")
-
-
-@pytest.fixture
-def browser(transactional_db):
-    playwright = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # itself are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-    # A live-server thread can still hold a connection to the test database when the
-    # session ends, and the database then cannot be dropped: end those sessions here.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_zone_click_filters_every_widget(world, live_server, browser, client, settings):
@@ -68,3 +41,27 @@ def test_a_zone_click_filters_every_widget(world, live_server, browser, client, 
     page.wait_for_function("document.querySelector('.kind-kpi .kpi').textContent === '1'")
     page.close()
     assert errors == []
+
+
+def test_a_manager_builds_from_a_template_and_prints_it(world, live_server, browser, client, tmp_path):
+    from basemaps.models import BasemapSource
+
+    BasemapSource.objects.update(is_default=False)
+    client.force_login(world.owner)
+    page = browser.new_page(bypass_csp=True)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page.goto(f"{live_server.url}/dashboards/")
+    page.select_option("form.dash-new select", "infrastructure")
+    page.click("form.dash-new button[type=submit]")
+    page.wait_for_url("**/build/")
+    dashboard = Dashboard.objects.get(municipality=world.kb)
+    assert dashboard.widgets.count() >= 3
+    page.goto(f"{live_server.url}/dashboards/krathum-baen/{dashboard.slug}/")
+    page.locator(".kind-kpi .kpi").first.wait_for()
+    assert page.locator(".kind-bar canvas").count() >= 1
+    # The print layout: A4 landscape with the Thai font, as the council gets it.
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", landscape=True, print_background=True)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    (tmp_path / "dashboard.pdf").write_bytes(pdf)
+    page.close()

@@ -3,29 +3,15 @@ server (which serves the static files too). Every page records every request it 
 so a test can prove that nothing went to another host."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.test import Client
-from playwright.sync_api import sync_playwright
 
 from basemaps.models import BasemapSource
 from layers.models import Feature, Layer
-
-# Playwright's sync API runs an event loop in this thread; Django would then refuse the
-# ORM calls that set up each test's data, although nothing here runs concurrently.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
-
+from tests.conftest import ARTIFACTS
 
 # The map is idle: its layer list is built and no layer request is under way.
 IDLE = "() => { const m = document.getElementById('map'); return m.dataset.ready === 'true' && m.dataset.loading === '0'; }"
@@ -43,16 +29,6 @@ def record(name, values):
     data = json.loads(path.read_text()) if path.exists() else {}
     data[name] = values
     path.write_text(json.dumps(data, indent=2))
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh installs it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visitor:
