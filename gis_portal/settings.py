@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "gis_portal",
     "layers",
+    "editor",
 ]
 
 MIDDLEWARE = [

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("layers.urls")),
+    path("m/", include("editor.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 V=static/vendor
-rm -rf "$V" && mkdir -p "$V/leaflet" "$V/sarabun"
+rm -rf "$V" && mkdir -p "$V/leaflet" "$V/sarabun" "$V/leaflet-geoman"
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images "$V/leaflet/"
 cp node_modules/leaflet/LICENSE "$V/leaflet/"
+G=node_modules/@geoman-io/leaflet-geoman-free
+cp "$G/dist/leaflet-geoman.min.js" "$G/dist/leaflet-geoman.css" "$G/LICENSE" "$V/leaflet-geoman/"
 for w in 400 600; do
   cp node_modules/@fontsource/sarabun/$w.css "$V/sarabun/"
 done
