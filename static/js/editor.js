@@ -141,7 +141,6 @@
     undoStack = [];
     photos = [];
     acceptedWarnings = "";
-    pushUndo();
     $("form-title").textContent = feature ? `${label({ label_th: layer.name_th, label_en: layer.name_en })} #${feature.id}` : text("เพิ่มใหม่", "New feature");
     window.EditorForm.build($("fields"), layer.schema, values || (feature ? feature.properties : {}), autosave);
     $("check-messages").replaceChildren();
@@ -150,7 +149,7 @@
     renderPhotos();
     if (feature) loadAttachments(feature.id);
     show("panel");
-    autosave();
+    pushUndo(); // the first snapshot, taken once the form exists (it autosaves both)
   }
 
   function stopEdit() {
