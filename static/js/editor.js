@@ -76,9 +76,11 @@
   }
 
   async function loadFeatures() {
+    const chosen = layer;
+    const response = await api("GET", `/api/v1/layers/${chosen.id}/features/`).catch(() => null);
+    // A quicker switch to another layer wins over this slower answer.
+    if (!response || !response.ok || chosen !== layer) return;
     featuresLayer.clearLayers();
-    const response = await api("GET", `/api/v1/layers/${layer.id}/features/`).catch(() => null);
-    if (!response || !response.ok) return;
     for (const feature of response.data.features) {
       const shape = toShape(feature.geometry, styleFor(layer));
       shape.feature = feature;

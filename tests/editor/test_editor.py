@@ -1,0 +1,243 @@
+"""The field editor in a real browser (Debian's Chromium) against a live server.
+
+Every test records the page's requests and proves that none leaves the server's host.
+Screenshots on a phone-sized viewport go to test-artifacts/.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.test import Client
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+
+from layers.models import Attachment, Feature, Layer
+
+from ..conftest import PASSWORD
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Playwright's sync API keeps an event loop running in this thread, which makes Django
+# refuse database calls from the test; the test itself is plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def no_basemap(settings):
+    # An outside tile server would break the "own host only" check below.
+    settings.ADMIN_BASEMAP_URL = ""
+
+
+@pytest.fixture
+def landmarks(world):
+    layer = Layer.from_template(world.kb, "landmarks")
+    layer.save()
+    return layer
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Editor:
+    """One signed-in browser context on the editor page."""
+
+    def __init__(self, browser, live_server, user):
+        client = Client()
+        assert client.login(username=user.username, password=PASSWORD)
+        self.context = browser.new_context(viewport=PHONE, locale="th-TH")
+        self.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+        self.requests = []
+        self.page = self.context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("dialog", lambda dialog: dialog.accept())
+        self.host = urlparse(live_server.url).netloc
+        self.url = f"{live_server.url}/m/krathum-baen/edit/"
+
+    def open(self, layer):
+        self.page.goto(self.url)
+        self.page.select_option("#layer-select", str(layer.pk))
+        self.page.wait_for_load_state("networkidle")
+
+    def map_point(self, dx, dy):
+        box = self.page.locator("#map").bounding_box()
+        return box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
+
+    def click_map(self, dx, dy):
+        self.page.mouse.click(*self.map_point(dx, dy))
+
+    def open_feature(self):
+        self.page.locator("#map path.leaflet-interactive").first.click()
+        expect(self.page.locator("#panel")).to_be_visible()
+
+    def save(self, status="บันทึกแล้ว"):
+        self.page.click("#save-button")
+        expect(self.page.locator("#status")).to_have_text(status)
+
+    def shot(self, name):
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"editor-{name}.png"))
+
+    def close(self):
+        outside = [url for url in self.requests if url.startswith("http") and urlparse(url).netloc != self.host]
+        self.context.close()
+        assert outside == []
+
+
+@pytest.fixture
+def editor_for(browser, live_server):
+    opened = []
+
+    def make(user):
+        opened.append(Editor(browser, live_server, user))
+        return opened[-1]
+
+    yield make
+    for editor in opened:
+        editor.close()
+
+
+def test_draw_a_road_and_a_landmark_then_see_them_after_a_reload(world, landmarks, editor_for):
+    editor = editor_for(world.colleague)
+    page = editor.page
+    editor.open(world.roads)
+    page.click("#draw-button")
+    for dx, dy in [(-120, 120), (-20, 160), (80, 140), (80, 140)]:  # a click on the last vertex ends the line
+        editor.click_map(dx, dy)
+    expect(page.locator("#panel")).to_be_visible()
+    page.fill("#field-name_th", "ซอยเทศบาล 9")
+    page.select_option("#field-surface", "concrete")
+    editor.shot("road-form")
+    editor.save()
+    road = Feature.objects.get(layer=world.roads, properties__name_th="ซอยเทศบาล 9")
+    assert road.properties["surface"] == "concrete" and len(road.geom.coords) == 3
+
+    page.select_option("#layer-select", str(landmarks.pk))
+    page.click("#draw-button")
+    editor.click_map(-40, -100)
+    page.fill("#field-name_th", "วัดดอนไก่ดี")
+    page.select_option("#field-kind", "temple")
+    editor.save()
+    assert Feature.objects.get(layer=landmarks).properties["name_th"] == "วัดดอนไก่ดี"
+
+    page.reload()
+    page.select_option("#layer-select", str(world.roads.pk))
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#map path.leaflet-interactive")).to_have_count(2)
+    editor.shot("after-reload")
+
+
+def test_required_field_message_is_shown_next_to_the_field(world, landmarks, editor_for):
+    editor = editor_for(world.colleague)
+    editor.open(landmarks)
+    editor.page.click("#draw-button")
+    editor.click_map(0, 0)
+    editor.page.click("#save-button")
+    expect(editor.page.locator('[data-error-for="name_th"]')).to_have_text("ต้องกรอกข้อมูลนี้")
+    editor.shot("required")
+    assert not Feature.objects.filter(layer=landmarks).exists()
+
+
+def test_move_a_vertex(world, editor_for):
+    editor = editor_for(world.colleague)
+    page = editor.page
+    editor.open(world.roads)
+    editor.open_feature()
+    vertex = page.locator(".marker-icon:not(.marker-icon-middle)").first
+    box = vertex.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 60, box["y"] - 40, steps=5)
+    page.mouse.up()
+    expect(page.locator("#undo-button")).to_be_enabled()
+    editor.save()
+    world.road.refresh_from_db()
+    assert world.road.version == 2
+    assert world.road.geom.coords[0] != (100.25, 13.65)
+
+
+def test_delete_then_restore(world, editor_for):
+    editor = editor_for(world.colleague)
+    page = editor.page
+    editor.open(world.roads)
+    editor.open_feature()
+    page.click("#delete-button")
+    expect(page.locator("#status")).to_have_text("ลบแล้ว")
+    assert not Feature.objects.filter(pk=world.road.pk).exists()
+    page.click("#deleted-button")
+    page.locator("#deleted-list button.small").first.click()
+    expect(page.locator("#status")).to_have_text("กู้คืนแล้ว")
+    assert Feature.objects.filter(pk=world.road.pk).exists()
+
+
+def test_conflict_between_two_browsers(world, editor_for):
+    first, second = editor_for(world.colleague), editor_for(world.owner)
+    for editor in (first, second):
+        editor.open(world.roads)
+        editor.open_feature()
+    first.page.fill("#field-name_th", "ถนนของคนแรก")
+    first.save()
+    second.page.fill("#field-name_th", "ถนนของคนที่สอง")
+    second.page.click("#save-button")
+    expect(second.page.locator("#conflict")).to_be_visible()
+    expect(second.page.locator("#conflict-rows tr.differs").first).to_contain_text("ถนนของคนแรก")
+    second.shot("conflict")
+    second.page.click("#save-mine")
+    expect(second.page.locator("#status")).to_have_text("บันทึกแล้ว")
+    world.road.refresh_from_db()
+    assert world.road.properties["name_th"] == "ถนนของคนที่สอง" and world.road.version == 3
+
+
+def test_photo_is_resized_on_the_device_and_uploaded(world, editor_for, tmp_path):
+    photo = tmp_path / "site.jpg"
+    Image.new("RGB", (3000, 2000), (200, 120, 40)).save(photo, "JPEG")
+    editor = editor_for(world.colleague)
+    editor.open(world.roads)
+    editor.open_feature()
+    editor.page.set_input_files("#photo-input", str(photo))
+    expect(editor.page.locator("#photo-list figure")).to_have_count(1)
+    editor.shot("photo")
+    editor.save()
+    attachment = Attachment.objects.get(feature_id=world.road.pk)
+    assert max(attachment.width, attachment.height) == 2048
+
+
+def test_offline_edit_is_queued_and_sent_when_back_online(world, landmarks, editor_for):
+    editor = editor_for(world.colleague)
+    page = editor.page
+    editor.open(landmarks)
+    editor.context.set_offline(True)
+    page.click("#draw-button")
+    editor.click_map(30, 30)
+    page.fill("#field-name_th", "ศาลเจ้าพ่อ")
+    page.select_option("#field-kind", "shrine")
+    page.click("#save-button")
+    expect(page.locator("#pending")).to_have_text("รอส่ง (1)")
+    editor.shot("offline-pending")
+    assert not Feature.objects.filter(layer=landmarks).exists()
+    editor.context.set_offline(False)
+    expect(page.locator("#pending")).to_be_hidden()
+    assert Feature.objects.get(layer=landmarks).properties["name_th"] == "ศาลเจ้าพ่อ"
+
+
+def test_typed_form_survives_a_reload(world, editor_for):
+    editor = editor_for(world.colleague)
+    page = editor.page
+    editor.open(world.roads)
+    editor.open_feature()
+    page.fill("#field-name_th", "ยังไม่บันทึก")
+    page.reload()
+    expect(page.locator("#field-name_th")).to_have_value("ยังไม่บันทึก")
