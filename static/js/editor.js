@@ -46,6 +46,7 @@
   function show(panelId) {
     for (const id of ["panel", "history", "deleted", "conflict"]) $(id).hidden = id !== panelId;
     $("tools").hidden = panelId !== null;
+    map.invalidateSize(); // the panels take part of the map's height
   }
 
   async function api(method, url, body) {
@@ -151,6 +152,9 @@
     renderPhotos();
     if (feature) loadAttachments(feature.id);
     show("panel");
+    // Keep the shape in view above the form, which now covers the lower part of the screen.
+    if (shape.getBounds) map.fitBounds(shape.getBounds(), { maxZoom: 18, padding: [30, 30] });
+    else map.panTo(shape.getLatLng());
     pushUndo(); // the first snapshot, taken once the form exists (it autosaves both)
   }
 
@@ -395,7 +399,9 @@
     if (syncing) return;
     syncing = true;
     try {
-      for (const item of await Store.all()) {
+      const items = await Store.all();
+      if (!items.length) return;
+      for (const item of items) {
         let response;
         try {
           response = await api(item.request.method, item.request.url, item.request.body);

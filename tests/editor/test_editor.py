@@ -162,6 +162,7 @@ def test_move_a_vertex(world, editor_for):
     page.mouse.down()
     page.mouse.move(box["x"] + 60, box["y"] - 40, steps=5)
     page.mouse.up()
+    editor.shot("vertex")
     expect(page.locator("#undo-button")).to_be_enabled()
     editor.save()
     world.road.refresh_from_db()
