@@ -244,7 +244,7 @@
       response = null; // no connection
     }
     if (!response) {
-      await Store.add({ user, layer: layer.id, request, feature: editing.feature && editing.feature.id, photos });
+      await Store.add({ user, request, photos });
       await showPending();
       setStatus(text("ไม่มีสัญญาณ เก็บไว้ส่งภายหลัง", "Offline: kept to send later"), "warning");
       return stopEdit();
@@ -402,6 +402,11 @@
       const items = await Store.all();
       if (!items.length) return;
       for (const item of items) {
+        // Edits left by someone else on a shared device are not sent under this session.
+        if (item.user !== user) {
+          await Store.remove(item.seq);
+          continue;
+        }
         let response;
         try {
           response = await api(item.request.method, item.request.url, item.request.body);

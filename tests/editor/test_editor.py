@@ -242,3 +242,21 @@ def test_typed_form_survives_a_reload(world, editor_for):
     page.fill("#field-name_th", "ยังไม่บันทึก")
     page.reload()
     expect(page.locator("#field-name_th")).to_have_value("ยังไม่บันทึก")
+
+
+def test_history_shows_versions_and_restores_an_earlier_one(world, editor_for):
+    world.road.change(world.owner, 1, properties={"name_th": "ชื่อใหม่"}, partial=True)
+    editor = editor_for(world.colleague)
+    page = editor.page
+    editor.open(world.roads)
+    editor.open_feature()
+    page.click("#history-button")
+    items = page.locator("#history-list li")
+    expect(items).to_have_count(2)
+    items.last.locator("button.revision").click()  # the oldest version, drawn on the map
+    expect(page.locator("#map path.leaflet-interactive[stroke='#e67e22']")).to_have_count(1)
+    editor.shot("history")
+    items.last.locator("button.small").click()
+    expect(page.locator("#status")).to_have_text("กู้คืนแล้ว")
+    world.road.refresh_from_db()
+    assert world.road.properties["name_th"] == "ถนนกระทุ่มแบน" and world.road.version == 3
