@@ -55,10 +55,10 @@ def browser():
 class Editor:
     """One signed-in browser context on the editor page."""
 
-    def __init__(self, browser, live_server, user):
+    def __init__(self, browser, live_server, user, locale="th-TH"):
         client = Client()
         assert client.login(username=user.username, password=PASSWORD)
-        self.context = browser.new_context(viewport=PHONE, locale="th-TH")
+        self.context = browser.new_context(viewport=PHONE, locale=locale)
         self.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
         self.requests = []
         self.page = self.context.new_page()
@@ -101,8 +101,8 @@ class Editor:
 def editor_for(browser, live_server):
     opened = []
 
-    def make(user):
-        opened.append(Editor(browser, live_server, user))
+    def make(user, **options):
+        opened.append(Editor(browser, live_server, user, **options))
         return opened[-1]
 
     yield make
@@ -156,14 +156,20 @@ def test_move_a_vertex(world, editor_for):
     page = editor.page
     editor.open(world.roads)
     editor.open_feature()
-    vertex = page.locator(".marker-icon:not(.marker-icon-middle)").first
-    box = vertex.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 60, box["y"] - 40, steps=5)
-    page.mouse.up()
-    editor.shot("vertex")
+
+    def drag_first_vertex():
+        box = page.locator(".marker-icon:not(.marker-icon-middle)").first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 60, box["y"] - 40, steps=5)
+        page.mouse.up()
+
+    drag_first_vertex()
     expect(page.locator("#undo-button")).to_be_enabled()
+    page.click("#undo-button")
+    expect(page.locator("#undo-button")).to_be_disabled()
+    drag_first_vertex()
+    editor.shot("vertex")
     editor.save()
     world.road.refresh_from_db()
     assert world.road.version == 2
@@ -260,3 +266,11 @@ def test_history_shows_versions_and_restores_an_earlier_one(world, editor_for):
     expect(page.locator("#status")).to_have_text("กู้คืนแล้ว")
     world.road.refresh_from_db()
     assert world.road.properties["name_th"] == "ถนนกระทุ่มแบน" and world.road.version == 3
+
+
+def test_english_page_labels_the_form_in_english(world, editor_for):
+    editor = editor_for(world.colleague, locale="en-US")
+    editor.open(world.roads)
+    editor.open_feature()
+    expect(editor.page.locator('label[for="field-name_th"]')).to_have_text("Name (Thai) *")
+    expect(editor.page.locator("#field-surface option:checked")).to_have_text("Asphalt")
