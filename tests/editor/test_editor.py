@@ -55,10 +55,10 @@ def browser():
 class Editor:
     """One signed-in browser context on the editor page."""
 
-    def __init__(self, browser, live_server, user, locale="th-TH"):
+    def __init__(self, browser, live_server, user, locale="th-TH", **context_options):
         client = Client()
         assert client.login(username=user.username, password=PASSWORD)
-        self.context = browser.new_context(viewport=PHONE, locale=locale)
+        self.context = browser.new_context(viewport=PHONE, locale=locale, **context_options)
         self.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
         self.requests = []
         self.page = self.context.new_page()
@@ -274,3 +274,41 @@ def test_english_page_labels_the_form_in_english(world, editor_for):
     editor.open_feature()
     expect(editor.page.locator('label[for="field-name_th"]')).to_have_text("Name (Thai) *")
     expect(editor.page.locator("#field-surface option:checked")).to_have_text("Asphalt")
+
+
+HERE = {"latitude": 13.655, "longitude": 100.255, "accuracy": 8}
+
+
+def test_add_a_point_at_the_gps_position(world, landmarks, editor_for):
+    editor = editor_for(world.colleague, geolocation=HERE, permissions=["geolocation"])
+    page = editor.page
+    editor.open(landmarks)
+    page.click("#gps-point-button")
+    expect(page.locator("#gps-info")).to_have_text("ความแม่นยำ GPS ±8 ม.")
+    page.fill("#field-name_th", "ตลาดน้ำ")
+    page.select_option("#field-kind", "market")
+    editor.shot("gps-point")
+    editor.save()
+    point = Feature.objects.get(layer=landmarks).geom
+    assert (round(point.x, 5), round(point.y, 5)) == (100.255, 13.655)
+
+
+def test_record_a_line_by_walking_with_a_pause(world, editor_for):
+    editor = editor_for(world.colleague, geolocation=HERE, permissions=["geolocation"])
+    page = editor.page
+    editor.open(world.roads)
+    page.click("#walk-button")
+    expect(page.locator("#gps-info")).to_be_visible()
+    editor.context.set_geolocation({**HERE, "latitude": 13.656})
+    page.wait_for_timeout(300)  # let the position arrive before pausing
+    page.click("#walk-pause")
+    editor.context.set_geolocation({**HERE, "latitude": 13.657})  # not recorded while paused
+    page.wait_for_timeout(300)
+    page.click("#walk-pause")
+    editor.context.set_geolocation({**HERE, "latitude": 13.658})
+    page.wait_for_timeout(300)
+    page.click("#walk-finish")
+    page.fill("#field-name_th", "ทางเดินสำรวจ")
+    editor.save()
+    line = Feature.objects.get(layer=world.roads, properties__name_th="ทางเดินสำรวจ").geom
+    assert [round(y, 3) for _, y in line.coords] == [13.655, 13.656, 13.658]
