@@ -280,17 +280,31 @@
     return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
   }
 
+  // Where the photo was taken: a fresh fix if the device gives one quickly, else the last.
+  function photoPosition() {
+    return new Promise((resolve) => {
+      if (!navigator.geolocation) return resolve(lastPosition);
+      navigator.geolocation.getCurrentPosition(
+        (position) => resolve(position.coords),
+        () => resolve(lastPosition),
+        { enableHighAccuracy: true, timeout: 5000, maximumAge: 60000 },
+      );
+    });
+  }
+
   $("photo-input").addEventListener("change", async (event) => {
-    for (const file of event.target.files) {
+    const files = Array.from(event.target.files);
+    event.target.value = "";
+    const position = await photoPosition();
+    for (const file of files) {
       photos.push({
         blob: await resize(file),
         name: file.name.replace(/\.[^.]*$/, "") + ".jpg",
         taken_at: new Date(file.lastModified || Date.now()).toISOString(),
-        lon: lastPosition ? lastPosition.longitude : null,
-        lat: lastPosition ? lastPosition.latitude : null,
+        lon: position ? position.longitude : null,
+        lat: position ? position.latitude : null,
       });
     }
-    event.target.value = "";
     renderPhotos();
   });
 

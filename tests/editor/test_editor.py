@@ -23,6 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 PHONE = {"width": 390, "height": 844}
+HERE = {"latitude": 13.655, "longitude": 100.255, "accuracy": 8}
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -211,15 +212,19 @@ def test_conflict_between_two_browsers(world, editor_for):
 def test_photo_is_resized_on_the_device_and_uploaded(world, editor_for, tmp_path):
     photo = tmp_path / "site.jpg"
     Image.new("RGB", (3000, 2000), (200, 120, 40)).save(photo, "JPEG")
-    editor = editor_for(world.colleague)
+    second = tmp_path / "detail.jpg"
+    Image.new("RGB", (800, 600), (40, 120, 200)).save(second, "JPEG")
+    editor = editor_for(world.colleague, geolocation=HERE, permissions=["geolocation"])
     editor.open(world.roads)
     editor.open_feature()
-    editor.page.set_input_files("#photo-input", str(photo))
-    expect(editor.page.locator("#photo-list figure")).to_have_count(1)
+    editor.page.set_input_files("#photo-input", [str(photo), str(second)])
+    expect(editor.page.locator("#photo-list figure")).to_have_count(2)
     editor.shot("photo")
     editor.save()
-    attachment = Attachment.objects.get(feature_id=world.road.pk)
-    assert max(attachment.width, attachment.height) == 2048
+    big, small = Attachment.objects.filter(feature_id=world.road.pk).order_by("original_name").reverse()
+    assert (big.width, big.height, small.width) == (2048, 1365, 800)
+    assert (round(big.location.x, 3), round(big.location.y, 3)) == (100.255, 13.655)
+    assert big.taken_at is not None
 
 
 def test_offline_edit_is_queued_and_sent_when_back_online(world, landmarks, editor_for):
@@ -274,9 +279,6 @@ def test_english_page_labels_the_form_in_english(world, editor_for):
     editor.open_feature()
     expect(editor.page.locator('label[for="field-name_th"]')).to_have_text("Name (Thai) *")
     expect(editor.page.locator("#field-surface option:checked")).to_have_text("Asphalt")
-
-
-HERE = {"latitude": 13.655, "longitude": 100.255, "accuracy": 8}
 
 
 def test_add_a_point_at_the_gps_position(world, landmarks, editor_for):
