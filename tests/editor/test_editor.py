@@ -314,3 +314,28 @@ def test_record_a_line_by_walking_with_a_pause(world, editor_for):
     editor.save()
     line = Feature.objects.get(layer=world.roads, properties__name_th="ทางเดินสำรวจ").geom
     assert [round(y, 3) for _, y in line.coords] == [13.655, 13.656, 13.658]
+
+
+QUEUE_SIZE = """() => new Promise((resolve) => {
+  const request = indexedDB.open("gis-editor", 1);
+  request.onupgradeneeded = () => request.result.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
+  request.onsuccess = () => {
+    const count = request.result.transaction("queue").objectStore("queue").count();
+    count.onsuccess = () => resolve(count.result);
+  };
+})"""
+
+
+def test_sign_out_clears_the_device(world, editor_for):
+    editor = editor_for(world.colleague)
+    page = editor.page
+    editor.open(world.roads)
+    editor.open_feature()
+    page.fill("#field-name_th", "ร่าง")
+    page.evaluate("EditorStore.add({user: 'colleague', request: {method: 'GET', url: '/'}, photos: []})")
+    assert page.evaluate(QUEUE_SIZE) == 1
+    page.click("header button:has-text('ออกจากระบบ')")
+    page.wait_for_url("**/admin/login/**")
+    # (The admin login page keeps its own "theme" key.)
+    assert page.evaluate("Object.keys(localStorage).filter((key) => key.startsWith('gis-editor'))") == []
+    assert page.evaluate(QUEUE_SIZE) == 0
