@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.test import Client
 from PIL import Image
 from playwright.sync_api import expect, sync_playwright
@@ -339,3 +340,22 @@ def test_sign_out_clears_the_device(world, editor_for):
     # (The admin login page keeps its own "theme" key.)
     assert page.evaluate("Object.keys(localStorage).filter((key) => key.startsWith('gis-editor'))") == []
     assert page.evaluate(QUEUE_SIZE) == 0
+
+
+def test_warning_outside_the_municipality_needs_a_second_save(world, landmarks, editor_for):
+    # A tiny boundary: a point drawn a few hundred pixels away is far outside it.
+    world.kb.boundary = MultiPolygon(Polygon.from_bbox((100.2600, 13.6500, 100.2601, 13.6501)), srid=4326)
+    world.kb.save()
+    editor = editor_for(world.colleague)
+    page = editor.page
+    editor.open(landmarks)
+    page.click("#draw-button")
+    editor.click_map(150, -250)
+    page.fill("#field-name_th", "โบสถ์")
+    page.select_option("#field-kind", "temple")
+    page.click("#save-button")
+    expect(page.locator("#check-messages .warning")).to_contain_text("อยู่นอกเขตเทศบาล")
+    editor.shot("warning")
+    assert not Feature.objects.filter(layer=landmarks).exists()
+    editor.save()
+    assert Feature.objects.filter(layer=landmarks).count() == 1
