@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "importers",
     "basemaps",
     "dashboards",
+    "editor",
 ]
 
 MIDDLEWARE = [

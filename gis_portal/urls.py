@@ -29,6 +29,7 @@ urlpatterns = [
     path("ogc/", include("layers.ogc_urls")),
     path("tiles/", include("layers.tiles_urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("m/", include("editor.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The map's interface text in the visitor's language, from our own catalogues.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

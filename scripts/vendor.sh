@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 V=static/vendor
-rm -rf "$V" && mkdir -p "$V/leaflet" "$V/sarabun" "$V/markercluster" "$V/chartjs"
+rm -rf "$V" && mkdir -p "$V/leaflet" "$V/sarabun" "$V/markercluster" "$V/chartjs" "$V/leaflet-geoman"
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images "$V/leaflet/"
 cp node_modules/leaflet/LICENSE "$V/leaflet/"
 # Clustering keeps a map with thousands of points readable and fast.
@@ -12,6 +12,9 @@ cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
    node_modules/leaflet.markercluster/dist/MarkerCluster.css \
    node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css \
    node_modules/leaflet.markercluster/MIT-LICENCE.txt "$V/markercluster/"
+# Drawing and editing for the field editor.
+G=node_modules/@geoman-io/leaflet-geoman-free
+cp "$G/dist/leaflet-geoman.min.js" "$G/dist/leaflet-geoman.css" "$G/LICENSE" "$V/leaflet-geoman/"
 for w in 400 600; do
   cp node_modules/@fontsource/sarabun/$w.css "$V/sarabun/"
 done

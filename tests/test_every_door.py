@@ -44,6 +44,7 @@ CHECKED_ELSEWHERE = {
     "dashboard-widget-features": "tests/dashboards/test_api.py::test_features_behind_a_bar_but_never_restricted_records",
     "dashboard-rollup": "tests/dashboards/test_api.py::test_rollup_is_for_platform_admins",
     "dashboard-rollup-page": "tests/dashboards/test_views.py::test_rollup_page_is_for_platform_admins",
+    "editor": "tests/editor/test_views.py (editors only; viewers 403, others 404; writes go through the API)",
     "set_language": "no data",
     "javascript-catalog": "no data",
 }
