@@ -84,9 +84,9 @@ def municipality_map(request, slug):
         },
         "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(municipality))),
     }
-    can_import = Layer.objects.editable_by(request.user).filter(municipality=municipality).exists()
+    can_edit = Layer.objects.editable_by(request.user).filter(municipality=municipality).exists()
     return render(request, "map.html", {
-        "municipality": municipality, "title": title_of(municipality), "config": config, "can_import": can_import,
+        "municipality": municipality, "title": title_of(municipality), "config": config, "can_edit": can_edit,
     })
 
 
