@@ -6,6 +6,7 @@ gets an "import" revision sharing one batch id; with a key field, features alrea
 layer with the same key are updated instead of duplicated.
 """
 
+import json
 import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,8 @@ from .detection import choose_crs, shapefile_encoding
 from .sources import SHEET_SUFFIXES, ImportFailed, find_dataset, layers_of, read_sheet, read_vector, unpack
 
 PREVIEW_ROWS = 10
+PREVIEW_SHAPES = 1000  # drawn on the wizard's map
+LISTED = 20  # rejected and repaired rows named on the wizard's page (the report has all)
 
 
 @dataclass
@@ -42,6 +45,8 @@ class Inspection:
     encoding: str | None
     encoding_guessed: bool
     notes: list
+    shapes: dict  # the first rows' geometries in WGS84, a GeoJSON FeatureCollection
+    check: dict | None  # with a target layer: what importing would do
 
 
 @dataclass
@@ -87,17 +92,41 @@ def read(path, workdir, municipality, *, source_layer=None, encoding=None, srid=
     return dataset, table, crs, encoding_guessed
 
 
-def inspect(path, municipality, **options):
+def inspect(path, municipality, *, layer=None, mapping=None, key=None, **options):
+    """What the file holds and what was decided about it; with a target `layer`, also
+    what importing it would do, row by row. Nothing is stored."""
     with tempfile.TemporaryDirectory() as workdir:
         dataset, table, crs, encoding_guessed = read(path, workdir, municipality, **options)
     available = next((value for key, value in table.notes if key == "layers"), [(table.name, len(table.rows))])
-    return Inspection(
+    shapes = to_wgs84(table.geometries, crs)
+    found = Inspection(
         dataset=dataset.name, layers=available, layer=table.name, fields=table.fields,
         preview=table.rows[:PREVIEW_ROWS], feature_count=len(table.rows), crs=crs.label,
         crs_guessed=crs.guessed, crs_alternatives=[a.label for a in crs.alternatives],
         transformation=crs.transformation, encoding=table.encoding, encoding_guessed=encoding_guessed,
-        notes=[note for note in table.notes if isinstance(note, str)],
+        notes=[note for note in table.notes if isinstance(note, str)], shapes=preview_shapes(shapes), check=None,
     )
+    if layer is not None:
+        report = Report()
+        rows = prepare_rows(table, shapes, layer, field_mapping(layer, table.fields, mapping), key, report)
+        found.check = {
+            "importable": len(rows), "rejected": len(report.rejected), "repaired": len(report.repaired),
+            "outside": len(report.outside), "rejected_rows": report.rejected[:LISTED], "repaired_rows": report.repaired[:LISTED],
+        }
+    return found
+
+
+def preview_shapes(shapes):
+    """The first rows' geometries for a map: only finite ones, simplified to about a metre
+    (a preview, not the data), each with its row number as id."""
+    first = shapes[:PREVIEW_SHAPES]
+    with np.errstate(invalid="ignore"):
+        drawable = ~shapely.is_missing(first) & np.isfinite(shapely.bounds(first)).all(axis=1)
+    numbers = np.flatnonzero(drawable)
+    texts = shapely.to_geojson(shapely.simplify(first[numbers], 0.00001))
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": int(i) + 1, "geometry": json.loads(text), "properties": {}} for i, text in zip(numbers, texts)
+    ]}
 
 
 def field_mapping(layer, fields, mapping=None):
@@ -152,6 +181,7 @@ def to_wgs84(geometries, crs):
 def repair(shapes, report):
     """Invalid geometries made valid (a self-crossing ring, a bow tie), each listed in the
     report with what was wrong; those GEOS cannot repair are left for the checks to refuse."""
+    shapes = shapes.copy()
     with np.errstate(invalid="ignore"):
         invalid = np.flatnonzero(~shapely.is_missing(shapes) & ~shapely.is_valid(shapes))
     for i in invalid:
@@ -164,11 +194,12 @@ def repair(shapes, report):
     return shapes
 
 
-def prepare_rows(table, layer, crs, mapping, key, report, progress=None):
+def prepare_rows(table, shapes, layer, mapping, key, report, progress=None):
     """Validated (row number, geometry, properties) for every row that can be imported;
-    the others are listed in the report with what is wrong. The geometry checks run over
-    all rows at once (layers.geometry); the attributes row by row against the schema."""
-    shapes = repair(to_wgs84(table.geometries, crs), report)
+    the others are listed in the report with what is wrong. `shapes` are the rows'
+    geometries in WGS84 (to_wgs84). The geometry checks run over all rows at once
+    (layers.geometry); the attributes row by row against the schema."""
+    shapes = repair(shapes, report)
     geometry_errors = layer.geometry_errors(shapes)
     fields = {f["name"]: f for f in layer.schema}
     matchers = {target: (source, choice_matcher(fields[target])) for target, source in mapping.items()}
@@ -215,7 +246,7 @@ def import_file(path, layer, user, *, source_layer=None, encoding=None, srid=Non
         _, table, crs, _ = read(Path(path), workdir, layer.municipality, source_layer=source_layer, encoding=encoding, srid=srid)
     report = Report(crs=crs.label, transformation=crs.transformation, encoding=table.encoding, dry_run=dry_run,
                     notes=[note for note in table.notes if isinstance(note, str)], batch=str(uuid.uuid4()))
-    rows = prepare_rows(table, layer, crs, field_mapping(layer, table.fields, mapping), key, report, progress)
+    rows = prepare_rows(table, to_wgs84(table.geometries, crs), layer, field_mapping(layer, table.fields, mapping), key, report, progress)
     if strict and report.rejected:
         raise ImportFailed(
             f"มี {len(report.rejected)} แถวที่ใช้ไม่ได้ จึงไม่นำเข้าเลย",

@@ -2,12 +2,14 @@
 follow its progress. Who may import into a layer: `Layer.objects.editable_by(user)`."""
 
 import dataclasses
+import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from basemaps.models import BasemapSource, default_of
 from layers.models import Layer, Municipality
 
 from .importing import field_mapping, inspect
@@ -58,8 +60,8 @@ def check(job):
     """Reads the upload with the job's options and keeps what was found for the page."""
     options = job.options
     with local_copy(job.file) as path:
-        found = inspect(path, job.layer.municipality, source_layer=options.get("source_layer"),
-                        encoding=options.get("encoding"), srid=options.get("srid"))
+        found = inspect(path, job.layer.municipality, layer=job.layer, mapping=options.get("mapping"), key=options.get("key"),
+                        source_layer=options.get("source_layer"), encoding=options.get("encoding"), srid=options.get("srid"))
     job.inspection = dataclasses.asdict(found)
     job.save(update_fields=["inspection", "options"])
 
@@ -100,9 +102,17 @@ def confirm(request, job_id):
     rows = [[row.get(name) for name in fields] for row in found.get("preview", [])]
     mapping = field_mapping(job.layer, fields, job.options.get("mapping"))
     targets = [(f, mapping.get(f["name"], "")) for f in job.layer.schema]
+    municipality = job.layer.municipality
+    basemap = default_of(list(BasemapSource.objects.for_municipality(municipality)))
+    preview_map = {
+        "shapes": found.get("shapes"),
+        # The municipality's outline beside the file's shapes: a wrong CRS shows at once.
+        "boundary": json.loads(municipality.boundary.geojson) if municipality.boundary else None,
+        "basemap": basemap.as_map_option() if basemap else None,
+    }
     return render(request, "importers/confirm.html", {
         "job": job, "found": found, "fields": fields, "rows": rows, "targets": targets,
-        "crs_choices": CRS_CHOICES, "error": error,
+        "crs_choices": CRS_CHOICES, "error": error, "check": found.get("check"), "preview_map": preview_map,
     })
 
 

@@ -33,6 +33,13 @@ def test_an_editor_imports_a_tis620_sheet_in_utm_through_the_wizard(world, landm
     assert "WGS84 / UTM 47N" in confirm and "Indian 1975" in confirm and "cp874" in confirm and "วัดดอนไก่ดี" in confirm
     # Columns named by a field's Thai label are matched to it.
     assert '<option value="ชื่อ" selected>' in confirm and '<option value="ประเภท" selected>' in confirm
+    # What importing would do, checked against the layer before anything is stored.
+    assert "<strong>2</strong> รายการพร้อมนำเข้า" in confirm and "<strong>1</strong> รายการใช้ไม่ได้" in confirm
+    assert "ต้องกรอกข้อมูลนี้" in confirm
+    job.refresh_from_db()
+    drawn = job.inspection["shapes"]["features"]
+    assert [f["id"] for f in drawn] == [1, 2, 3]
+    assert 100.2 < drawn[0]["geometry"]["coordinates"][0] < 100.3  # UTM metres shown as WGS84 degrees
     assert not Feature.objects.filter(layer=landmarks).exists()
     started = client.post(response["Location"], {"action": "import", "srid": "32647", "map_name_th": "ชื่อ", "map_kind": "ประเภท"})
     assert started.status_code == 302
