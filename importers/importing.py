@@ -7,6 +7,7 @@ layer with the same key are updated instead of duplicated.
 """
 
 import json
+import re
 import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -17,9 +18,10 @@ import pyproj
 import shapely
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.text import slugify
 
 from layers.geometry import shape_of
-from layers.models import AccessRecord, Revision
+from layers.models import AccessRecord, Layer, Revision
 from layers.schema import bilingual, clean_properties
 
 from .detection import choose_crs, shapefile_encoding
@@ -47,6 +49,8 @@ class Inspection:
     notes: list
     shapes: dict  # the first rows' geometries in WGS84, a GeoJSON FeatureCollection
     check: dict | None  # with a target layer: what importing would do
+    field_types: dict  # field name -> the schema type a layer made from the file gives it
+    geometry_type: str | None  # the layer geometry type most rows have
 
 
 @dataclass
@@ -105,6 +109,8 @@ def inspect(path, municipality, *, layer=None, mapping=None, key=None, **options
         crs_guessed=crs.guessed, crs_alternatives=[a.label for a in crs.alternatives],
         transformation=crs.transformation, encoding=table.encoding, encoding_guessed=encoding_guessed,
         notes=[note for note in table.notes if isinstance(note, str)], shapes=preview_shapes(shapes), check=None,
+        field_types={name: schema_type(table.types.get(name, "object")) for name in table.fields},
+        geometry_type=dominant_geometry_type(shapes),
     )
     if layer is not None:
         report = Report()
@@ -114,6 +120,44 @@ def inspect(path, municipality, *, layer=None, mapping=None, key=None, **options
             "outside": len(report.outside), "rejected_rows": report.rejected[:LISTED], "repaired_rows": report.repaired[:LISTED],
         }
     return found
+
+
+# A file's column types as schema types; text for the rest (and for every sheet column:
+# a sheet typed from paper is checked by people before its columns get types).
+DTYPE_PREFIXES = (("int", "integer"), ("uint", "integer"), ("float", "number"), ("bool", "boolean"), ("datetime", "date"))
+GEOMETRY_TYPE_IDS = {0: "Point", 4: "Point", 1: "LineString", 5: "LineString", 3: "Polygon", 6: "Polygon"}
+
+
+def schema_type(dtype):
+    return next((kind for prefix, kind in DTYPE_PREFIXES if dtype.startswith(prefix)), "text")
+
+
+def dominant_geometry_type(shapes):
+    kinds = [GEOMETRY_TYPE_IDS.get(int(i)) for i in shapely.get_type_id(shapes) if int(i) in GEOMETRY_TYPE_IDS]
+    return max(set(kinds), key=kinds.count) if kinds else None
+
+
+def layer_from_file(municipality, found, name_th):
+    """An unsaved internal layer with the file's own columns as optional fields (labelled
+    with the column names, Thai ones included) and the geometry type most rows have."""
+    if found.geometry_type is None:
+        raise ImportFailed("ไฟล์ไม่มีรูปร่างที่ใช้ได้", "The file has no usable geometries.")
+    schema, taken = [], set()
+    for number, column in enumerate(found.fields, start=1):
+        name = re.sub(r"[^a-z0-9_]+", "_", column.strip().lower()).strip("_")[:50]
+        if not re.match(r"[a-z]", name) or name in taken:
+            name = f"field_{number}"
+        taken.add(name)
+        schema.append({"name": name, "type": found.field_types.get(column, "text"), "label_th": column, "label_en": column})
+    stem = Path(found.dataset).stem
+    return Layer(municipality=municipality, slug=unique_slug(municipality, slugify(stem) or "imported"),
+                 name_th=name_th or stem, name_en=stem, geometry_type=found.geometry_type, schema=schema)
+
+
+def unique_slug(municipality, slug):
+    """`slug`, or if the municipality has a layer by that name already, `slug-2`, `slug-3`…"""
+    taken = set(Layer.objects.filter(municipality=municipality, slug__startswith=slug).values_list("slug", flat=True))
+    return next(candidate for candidate in (slug if n == 1 else f"{slug}-{n}" for n in range(1, len(taken) + 2)) if candidate not in taken)
 
 
 def preview_shapes(shapes):

@@ -48,15 +48,18 @@ class Table:
     crs: str | None
     encoding: str | None = None
     notes: list = field(default_factory=list)
+    types: dict = field(default_factory=dict)  # field name -> numpy dtype name, where the format types its fields
 
 
 @contextlib.contextmanager
 def local_copy(stored):
-    """A stored upload as a local file for GDAL, whatever the storage (disk or S3)."""
+    """A stored upload, or one still in the request, as a local file for GDAL, whatever
+    the storage (disk or S3). Read by chunks, which leaves an upload open to be saved."""
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / Path(stored.name).name
-        with stored.open("rb") as source, open(path, "wb") as out:
-            shutil.copyfileobj(source, out)
+        with open(path, "wb") as out:
+            for chunk in stored.chunks():
+                out.write(chunk)
         yield path
 
 
@@ -150,7 +153,7 @@ def read_vector(dataset, layer=None, encoding=None):
     rows = [dict(zip(fields, (plain(column[i]) for column in values))) for i in range(len(geometries))]
     return Table(
         name=layer or dataset.stem, fields=fields, rows=rows, geometries=list(geometries),
-        crs=meta.get("crs"), encoding=meta.get("encoding"),
+        crs=meta.get("crs"), encoding=meta.get("encoding"), types=dict(zip(fields, map(str, meta["dtypes"]))),
     )
 
 

@@ -5,14 +5,16 @@ import dataclasses
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from basemaps.models import BasemapSource, default_of
+from layers.layer_templates import TEMPLATES
 from layers.models import Layer, Municipality
 
-from .importing import field_mapping, inspect
+from .importing import field_mapping, inspect, layer_from_file, unique_slug
 from .models import ImportJob
 from .sources import ImportFailed, local_copy
 from .tasks import run_import
@@ -35,25 +37,51 @@ def editable_layers(user, municipality):
 def upload(request, slug):
     municipality = get_object_or_404(Municipality, slug=slug)
     layers = editable_layers(request.user, municipality)
-    if not layers:
+    # Managers may also import into a new layer, from a template or from the file's own fields.
+    manages = Municipality.objects.managed_by(request.user).filter(pk=municipality.pk).exists()
+    if not layers and not manages:
         raise Http404
-    error = None
+    error = job = None
     if request.method == "POST":
-        layer = layers.filter(pk=request.POST.get("layer")).first()
-        upload_file = request.FILES.get("file")
-        if layer is None or upload_file is None:
-            error = "เลือกไฟล์และชั้นข้อมูล / Choose a file and a layer."
-        else:
-            job = ImportJob.objects.create(layer=layer, user=request.user, file=upload_file)
-            try:
+        target, upload_file = request.POST.get("layer", ""), request.FILES.get("file")
+        try:
+            if upload_file is None or not target:
+                raise ImportFailed("เลือกไฟล์และชั้นข้อมูล", "Choose a file and a layer.")
+            with transaction.atomic():
+                layer = target_layer(request, municipality, layers, manages, target, upload_file)
+                job = ImportJob.objects.create(layer=layer, user=request.user, file=upload_file)
                 check(job)
-            except ImportFailed as failure:
+        except ImportFailed as failure:
+            # The transaction took back the job and any new layer; the file goes too.
+            if job is not None:
                 job.file.delete(save=False)
-                job.delete()
-                error = str(failure)
-            else:
-                return redirect("import-confirm", job_id=job.pk)
-    return render(request, "importers/upload.html", {"municipality": municipality, "layers": layers, "error": error})
+            error = str(failure)
+        else:
+            return redirect("import-confirm", job_id=job.pk)
+    return render(request, "importers/upload.html", {
+        "municipality": municipality, "layers": layers, "error": error,
+        "templates": sorted(TEMPLATES.items(), key=lambda item: item[1]["name_th"]) if manages else [],
+    })
+
+
+def target_layer(request, municipality, layers, manages, target, upload_file):
+    """The layer chosen on the upload form: an existing one the user may edit, or for a
+    manager a new one, from a template (`template:<key>`) or from the file's fields (`file`)."""
+    if target.isdigit() and layers.filter(pk=target).exists():
+        return layers.get(pk=target)
+    if not manages or not (target == "file" or target.removeprefix("template:") in TEMPLATES):
+        raise ImportFailed("เลือกชั้นข้อมูลที่นำเข้าได้", "Choose a layer you may import into.")
+    name_th = request.POST.get("new_name", "").strip()[:200]
+    if target == "file":
+        with local_copy(upload_file) as path:
+            layer = layer_from_file(municipality, inspect(path, municipality), name_th)
+    else:
+        key = target.removeprefix("template:")
+        layer = Layer.from_template(municipality, key)
+        layer.slug = unique_slug(municipality, layer.slug)
+        layer.name_th = name_th or layer.name_th
+    layer.save()
+    return layer
 
 
 def check(job):

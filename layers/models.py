@@ -36,6 +36,10 @@ class MunicipalityQuerySet(models.QuerySet):
         """Municipalities themselves (names, boundaries) are public information."""
         return self.all()
 
+    def managed_by(self, user):
+        """Where the user may make layers: their municipalities as a manager."""
+        return self.filter(pk__in=managed_municipalities(user))
+
 
 class Municipality(models.Model):
     class Kind(models.TextChoices):

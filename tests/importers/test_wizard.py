@@ -1,6 +1,8 @@
 """The import wizard, as an editor uses it: upload, check, map, import as a job that a
 real worker process runs, follow it, read the report."""
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -76,3 +78,48 @@ def test_a_job_is_its_uploaders_alone(world, landmarks, client):
         client.force_login(who)
         assert client.get(f"/imports/{job.pk}/").status_code == 404
         assert client.get(f"/imports/{job.pk}/status/").status_code == 404
+
+
+def geojson_upload(name, features):
+    collection = {"type": "FeatureCollection", "features": features}
+    return SimpleUploadedFile(name, json.dumps(collection, ensure_ascii=False).encode(), content_type="application/geo+json")
+
+
+SURVEY = [
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [100.2572, 13.6523]}, "properties": {"ชื่อ": "ศาลาท่าน้ำ", "ปีที่สร้าง": 2510}},
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [100.2581, 13.6531]}, "properties": {"ชื่อ": "ศาลาริมคลอง", "ปีที่สร้าง": 2535}},
+]
+
+
+def test_a_manager_imports_into_a_new_layer_made_from_the_files_own_fields(world, client, settings):
+    client.force_login(world.owner)
+    response = client.post("/m/krathum-baen/import/", {"file": geojson_upload("salas.geojson", SURVEY), "layer": "file", "new_name": "ศาลาริมน้ำ"})
+    assert response.status_code == 302
+    layer = Layer.objects.get(municipality=world.kb, name_th="ศาลาริมน้ำ")
+    assert (layer.geometry_type, layer.access) == ("Point", "internal")
+    assert [(f["label_th"], f["type"]) for f in layer.schema] == [("ชื่อ", "text"), ("ปีที่สร้าง", "integer")]
+    client.post(response["Location"], {"action": "import"})
+    run_worker(settings)
+    assert sorted(f.properties[layer.schema[1]["name"]] for f in Feature.objects.filter(layer=layer)) == [2510, 2535]
+
+
+def test_a_manager_imports_into_a_new_layer_from_a_template(world, landmarks, client):
+    client.force_login(world.owner)
+    upload = SimpleUploadedFile("วัด.csv", CSV.encode("cp874"), content_type="text/csv")
+    response = client.post("/m/krathum-baen/import/", {"file": upload, "layer": "template:landmarks"})
+    assert response.status_code == 302
+    made = Layer.objects.get(municipality=world.kb, slug="landmarks-2")
+    assert made.template == "landmarks" and ImportJob.objects.get().layer == made
+
+
+@pytest.mark.parametrize("target", ["file", "template:roads"])
+def test_an_editor_may_not_make_layers_and_a_broken_file_leaves_no_new_layer(world, client, target):
+    before = Layer.objects.count()
+    client.force_login(world.colleague)
+    page = client.post("/m/krathum-baen/import/", {"file": geojson_upload("salas.geojson", SURVEY), "layer": target}).content.decode()
+    assert "Choose a layer you may import into" in page
+    client.force_login(world.owner)
+    broken = SimpleUploadedFile("survey.zip", b"PK\x03\x04 not really a zip", content_type="application/zip")
+    page = client.post("/m/krathum-baen/import/", {"file": broken, "layer": target}).content.decode()
+    assert "damaged" in page
+    assert (Layer.objects.count(), ImportJob.objects.count()) == (before, 0)
