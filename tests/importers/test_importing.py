@@ -228,7 +228,7 @@ def test_features_outside_the_municipality_are_flagged(world, landmarks, tmp_pat
     assert report.created == 2 and report.outside == [2]
 
 
-@pytest.mark.parametrize("problem", ["path escape", "zip bomb", "truncated", "no dbf", "not a map"])
+@pytest.mark.parametrize("problem", ["path escape", "zip bomb", "truncated", "no dbf", "no shx", "too big", "not a map"])
 def test_bad_files_get_a_clear_message_and_store_nothing(world, landmarks, tmp_path, problem, settings):
     settings.IMPORT_MAX_BYTES = 20 * 1024 * 1024
     path = tmp_path / "upload.zip"
@@ -248,6 +248,14 @@ def test_bad_files_get_a_clear_message_and_store_nothing(world, landmarks, tmp_p
         old_thai_shapefile(tmp_path)
         zip_of(path, [tmp_path / "temples.shp", tmp_path / "temples.shx"])
         expected = "lacks its .dbf"
+    elif problem == "no shx":
+        old_thai_shapefile(tmp_path)
+        zip_of(path, [tmp_path / "temples.shp", tmp_path / "temples.dbf", tmp_path / "temples.prj"])
+        expected = "lacks its .shx"
+    elif problem == "too big":
+        zip_of(path, [old_thai_shapefile(tmp_path)])
+        settings.IMPORT_MAX_BYTES = path.stat().st_size - 1
+        expected = "larger than"
     else:
         path = tmp_path / "notes.geojson"
         path.write_bytes(b"\x89PNG not geojson at all")
@@ -256,6 +264,17 @@ def test_bad_files_get_a_clear_message_and_store_nothing(world, landmarks, tmp_p
         import_file(path, landmarks, world.owner)
     assert " / " in str(error.value)  # Thai first, then English
     assert not Feature.objects.filter(layer=landmarks).exists()
+
+
+def test_a_geometry_with_too_many_vertices_is_refused_by_row_and_the_rest_imports(world, tmp_path):
+    wiggle = [[100.25 + i * 1e-7, 13.65 + (i % 2) * 1e-7] for i in range(250_001)]
+    data = geojson(tmp_path / "roads.geojson", [line(wiggle, name_th="เส้นยาวผิดปกติ"), line([[100.25, 13.65], [100.26, 13.65]], name_th="ถนนปกติ")])
+    report = import_file(data, world.roads, world.colleague)
+    assert report.created == 1 and [r["row"] for r in report.rejected] == [1]
+    assert "Too many vertices (250,001" in report.rejected[0]["errors"]["geometry"][0]
+    with pytest.raises(ImportFailed, match="1 rows cannot be imported, so nothing was imported"):
+        import_file(data, world.roads, world.colleague, strict=True)
+    assert Feature.objects.filter(layer=world.roads).count() == 2  # the world's road and the one import
 
 
 def test_the_command_line_imports_with_a_report(world, tmp_path):
