@@ -6,6 +6,7 @@ gets an "import" revision sharing one batch id; with a key field, features alrea
 layer with the same key are updated instead of duplicated.
 """
 
+import datetime
 import json
 import re
 import tempfile
@@ -192,9 +193,12 @@ def field_mapping(layer, fields, mapping=None):
     return mapping
 
 
-def choice_matcher(field_spec):
-    """A function giving a choice field's value for a cell that holds the value or its
-    Thai or English label (any case); other fields' cells pass as they are."""
+def cell_converter(field_spec):
+    """A function turning a cell as people typed it into what the field takes: a choice by
+    its value or its Thai or English label (any case); a date as Thai sheets hold it (see
+    typed_date). Other cells pass as they are, for the schema to check."""
+    if field_spec["type"] == "date":
+        return typed_date
     if field_spec["type"] != "choice":
         return lambda value: value
     by_text = {}
@@ -203,6 +207,30 @@ def choice_matcher(field_spec):
             by_text[text.casefold()] = choice["value"]
     by_text.pop("", None)
     return lambda value: value if value is None else by_text.get(str(value).strip().casefold(), value)
+
+
+THAI_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")  # day/month/year, as Thai forms write it
+ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+BUDDHIST_ERA = 543  # years: พ.ศ. 2567 is 2024 CE; a year past 2400 can only be Buddhist era
+
+
+def typed_date(value):
+    """An ISO date from an Excel date cell, a day/month/year text (15/03/2567, 1.4.2024),
+    or an ISO text, in the Buddhist or the Christian era; other values pass unchanged for
+    the schema to refuse with its message."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        value = value.date() if isinstance(value, datetime.datetime) else value
+        year, month, day = value.year, value.month, value.day
+    elif match := THAI_DATE.match(str(value or "")):
+        day, month, year = map(int, match.groups())
+    elif match := ISO_DATE.match(str(value or "")):
+        year, month, day = map(int, match.groups())
+    else:
+        return value
+    try:
+        return datetime.date(year - BUDDHIST_ERA if year > 2400 else year, month, day).isoformat()
+    except ValueError:
+        return value
 
 
 def to_wgs84(geometries, crs):
@@ -246,7 +274,7 @@ def prepare_rows(table, shapes, layer, mapping, key, report, progress=None):
     shapes = repair(shapes, report)
     geometry_errors = layer.geometry_errors(shapes)
     fields = {f["name"]: f for f in layer.schema}
-    matchers = {target: (source, choice_matcher(fields[target])) for target, source in mapping.items()}
+    converters = {target: (source, cell_converter(fields[target])) for target, source in mapping.items()}
     seen_keys = set()
     prepared = []
     for number, (row, wkb, shape, geometry_error) in enumerate(zip(table.rows, table.geometries, shapes, geometry_errors), start=1):
@@ -259,7 +287,7 @@ def prepare_rows(table, shapes, layer, mapping, key, report, progress=None):
         elif geometry_error:
             errors["geometry"] = [geometry_error]
         try:
-            properties = clean_properties(layer.schema, {target: match(row.get(source)) for target, (source, match) in matchers.items()})
+            properties = clean_properties(layer.schema, {target: convert(row.get(source)) for target, (source, convert) in converters.items()})
         except ValidationError as error:
             errors.update(error.message_dict)
         if key and not errors:

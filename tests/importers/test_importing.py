@@ -1,6 +1,7 @@
 """Importing real files written by GDAL in the test: Thai text and coordinates right,
 bad files refused with a message, nothing half-written."""
 
+import datetime
 import io
 import json
 import math
@@ -136,6 +137,25 @@ def test_an_xlsx_formula_is_never_evaluated(world, landmarks, tmp_path):
     report = import_file(tmp_path / "sheet.xlsx", landmarks, world.owner)
     assert report.created == 1 and "formula" in report.notes[0]
     assert "website" not in Feature.objects.get(layer=landmarks).properties
+
+
+def test_an_xlsx_typed_thai_style_keeps_its_thai_dates_numbers_and_labels(world, tmp_path):
+    lights = Layer.from_template(world.kb, "street_lights")
+    lights.save()
+    book = Workbook()
+    sheet = book.active
+    # Thai headers, coordinates typed as text, the Buddhist era, labels instead of codes.
+    sheet.append(["รหัสเสา", "ชนิดหลอด", "กำลังไฟ", "ใช้งานได้", "วันที่สำรวจ", "ละติจูด", "ลองจิจูด"])
+    sheet.append(["KB-001", "แอลอีดี", "1,250", "ใช่", "15/03/2567", " 13.6523 ", "100.2572"])
+    sheet.append(["KB-002", "โซเดียม", 250, "ไม่ใช่", datetime.date(2024, 3, 16), 13.6531, 100.2581])
+    sheet.append(["KB-003", "LED", 40, "มี", "2567-03-17", 13.6540, 100.2590])
+    book.save(tmp_path / "เสาไฟ.xlsx")
+    report = import_file(tmp_path / "เสาไฟ.xlsx", lights, world.owner)
+    assert (report.created, report.rejected) == (3, [])
+    stored = {f.properties["pole_code"]: f.properties for f in Feature.objects.filter(layer=lights)}
+    assert stored["KB-001"] == {"pole_code": "KB-001", "lamp": "led", "watts": 1250, "working": True, "survey_date": "2024-03-15"}
+    assert (stored["KB-002"]["lamp"], stored["KB-002"]["working"], stored["KB-002"]["survey_date"]) == ("sodium", False, "2024-03-16")
+    assert stored["KB-003"]["survey_date"] == "2024-03-17"
 
 
 def test_gpx_tracks_become_lines_and_kmz_points_become_landmarks(world, landmarks, tmp_path):
