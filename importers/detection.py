@@ -9,6 +9,7 @@ in Indian 1975 / UTM 47N, where PROJ's default transformation lands ~188 m off
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import shapely
 
 from layers.crs import INDIAN_1975_TRANSFORMATION, indian_1975_utm
@@ -98,10 +99,11 @@ def short_name(crs):
 def guess_crs(table, municipality):
     """No CRS in the file: degrees are WGS84; metres are UTM, zone from the municipality,
     datum unknowable from numbers alone (Indian 1975 is ~200-400 m away) so it is offered."""
-    geometries = [shapely.from_wkb(g) for g in table.geometries if g is not None]
-    if not geometries:
+    with np.errstate(invalid="ignore"):
+        geometries = shapely.from_wkb(np.array(table.geometries, dtype=object), on_invalid="ignore")
+        xmin, ymin, xmax, ymax = shapely.total_bounds(geometries)
+    if np.isnan(xmin):  # no geometry at all
         return WGS84
-    xmin, ymin, xmax, ymax = shapely.total_bounds(geometries)
     if -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90:
         return CrsChoice(WGS84.source, WGS84.label, guessed=True)
     zone = 48 if municipality.boundary and municipality.boundary.centroid.x >= 102 else 47
