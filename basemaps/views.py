@@ -59,11 +59,11 @@ def imagery_detail(request, pk):
     imagery = get_object_or_404(Imagery.objects.managed_by(request.user).select_related("municipality"), pk=pk)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "delete":
+        if action == "delete" and request.POST.get("confirm"):
             imagery.discard()
             return redirect("imagery-list", slug=imagery.municipality.slug)
         if action not in ("publish", "unpublish"):
-            raise Http404
+            return redirect("imagery-detail", pk=imagery.pk)
         imagery.is_public = action == "publish"
         imagery.save(update_fields=["is_public"])
         return redirect("imagery-detail", pk=imagery.pk)

@@ -294,8 +294,11 @@ def test_deleting_imagery_removes_its_basemap_and_its_files(kb, tmp_path, client
     files = [Path(imagery.source.path), Path(imagery.cog.path)]
     assert all(path.exists() for path in files)
     client.force_login(kb.owner)
+    # Only with the box ticked that says so.
+    assert client.post(f"/basemaps/imagery/{imagery.pk}/", {"action": "delete"}).status_code == 302
+    assert Imagery.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/basemaps/imagery/{imagery.pk}/", {"action": "delete"})
+        response = client.post(f"/basemaps/imagery/{imagery.pk}/", {"action": "delete", "confirm": "on"})
     assert response.status_code == 302 and response["Location"] == "/m/krathum-baen/imagery/"
     assert not Imagery.objects.exists() and not BasemapSource.objects.filter(url_template__startswith="/basemaps/").exists()
     assert not any(path.exists() for path in files)
