@@ -118,6 +118,10 @@ class ImageryQuerySet(models.QuerySet):
 def on_local_disk(upload):
     """A file being uploaded, or a stored one, as a local path for GDAL, whatever the
     storage (disk or S3). Read by chunks: the upload stays open to be stored after."""
+    if hasattr(upload, "temporary_file_path"):
+        # A large upload Django already wrote to disk: no second copy of a big file.
+        yield Path(upload.temporary_file_path())
+        return
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / Path(upload.name).name
         with open(path, "wb") as out:
@@ -231,6 +235,16 @@ class Imagery(models.Model):
     def finish(self):
         self.finished_at = timezone.now()
         self.save()
+
+    def deletable(self):
+        # Not while the worker converts it: its last save would bring the record back.
+        return self.status != Imagery.Status.RUNNING
+
+    def make_default(self):
+        """Its basemap becomes the one the municipality's maps open with."""
+        with transaction.atomic():
+            BasemapSource.objects.filter(municipality=self.municipality).update(is_default=False)
+            BasemapSource.objects.filter(imagery=self).update(is_default=True)
 
     def discard(self):
         """Deletes the record, its basemap and both files."""

@@ -7,4 +7,6 @@ from .models import Imagery
 
 @app.task(queue="imagery")
 def convert_imagery(imagery_id):
-    Imagery.objects.select_related("municipality").get(pk=imagery_id).convert()
+    imagery = Imagery.objects.select_related("municipality").filter(pk=imagery_id).first()
+    if imagery is not None:  # else deleted by its manager before its turn
+        imagery.convert()

@@ -59,13 +59,14 @@ def imagery_detail(request, pk):
     imagery = get_object_or_404(Imagery.objects.managed_by(request.user).select_related("municipality"), pk=pk)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "delete" and request.POST.get("confirm"):
+        if action == "delete" and request.POST.get("confirm") and imagery.deletable():
             imagery.discard()
             return redirect("imagery-list", slug=imagery.municipality.slug)
-        if action not in ("publish", "unpublish"):
-            return redirect("imagery-detail", pk=imagery.pk)
-        imagery.is_public = action == "publish"
-        imagery.save(update_fields=["is_public"])
+        if action in ("publish", "unpublish"):
+            imagery.is_public = action == "publish"
+            imagery.save(update_fields=["is_public"])
+        elif action == "make-default" and imagery.status == Imagery.Status.READY:
+            imagery.make_default()
         return redirect("imagery-detail", pk=imagery.pk)
     if request.GET.get("format") == "json":
         return JsonResponse({"status": imagery.status, "progress": imagery.progress, "error": imagery.error})

@@ -19,6 +19,7 @@ from rasterio.transform import from_origin
 from rasterio.warp import transform
 
 from basemaps.models import BasemapSource, Imagery
+from basemaps.tasks import convert_imagery
 from tests.layers.test_export_jobs import run_worker
 
 # 512 x 512 pixels of 1 m in UTM 47N over Krathum Baen (~100.255E 13.653N), in four
@@ -326,3 +327,32 @@ def test_a_file_damaged_past_its_checks_fails_its_conversion_and_offers_no_basem
     imagery.convert()
     assert imagery.status == "failed" and "ไฟล์เสียหรือไม่ครบ" in imagery.error and "No basemap was added" in imagery.error
     assert not imagery.cog and not BasemapSource.objects.filter(imagery=imagery).exists()
+
+
+def test_a_manager_makes_the_imagery_the_default_basemap_of_the_municipality(kb, tmp_path, client):
+    imagery = ready_imagery(kb, tmp_path)
+    own = BasemapSource.objects.create(municipality=kb.kb, name_th="เดิม", name_en="Old", url_template="https://t.example/{z}/{x}/{y}.png",
+                                       is_default=True)
+    client.force_login(kb.owner)
+    assert "ใช้เป็นแผนที่ฐานเริ่มต้น" in client.get(f"/basemaps/imagery/{imagery.pk}/").content.decode()
+    client.post(f"/basemaps/imagery/{imagery.pk}/", {"action": "make-default"})
+    own.refresh_from_db()
+    assert not own.is_default and BasemapSource.objects.get(imagery=imagery).is_default
+    assert client.get("/m/krathum-baen/").context["config"]["basemaps"]["default"] == imagery.basemap.pk
+    # The public still opens on what it may see.
+    assert client_as(kb, "anonymous").get("/m/krathum-baen/").context["config"]["basemaps"]["default"] != imagery.basemap.pk
+
+
+def test_imagery_deleted_before_its_turn_is_skipped_and_running_imagery_is_not_deleted(kb, tmp_path, client, django_capture_on_commit_callbacks):
+    path = write_geotiff(tmp_path / "ortho.tif")
+    with open(path, "rb") as source:
+        imagery = Imagery.upload(File(source, name="ortho.tif"), kb.kb, kb.owner, name_th="ภาพ")
+    client.force_login(kb.owner)
+    Imagery.objects.filter(pk=imagery.pk).update(status="running")
+    client.post(f"/basemaps/imagery/{imagery.pk}/", {"action": "delete", "confirm": "on"})
+    assert Imagery.objects.filter(pk=imagery.pk).exists()
+    Imagery.objects.filter(pk=imagery.pk).update(status="queued")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/basemaps/imagery/{imagery.pk}/", {"action": "delete", "confirm": "on"})
+    convert_imagery(imagery_id=imagery.pk)
+    assert not Imagery.objects.exists() and not BasemapSource.objects.filter(imagery__isnull=False).exists()
