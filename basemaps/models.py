@@ -7,6 +7,7 @@ by the map itself (it works offline), so it is not a row here.
 """
 
 import contextlib
+import functools
 import tempfile
 import uuid
 from pathlib import Path
@@ -247,10 +248,12 @@ class Imagery(models.Model):
             BasemapSource.objects.filter(imagery=self).update(is_default=True)
 
     def discard(self):
-        """Deletes the record, its basemap and both files."""
+        """Deletes the record, its basemap and, once that is committed, both files."""
+        files = [stored for stored in (self.source, self.cog) if stored]
         with transaction.atomic():
             self.delete()
-            transaction.on_commit(lambda: [stored.delete(save=False) for stored in (self.source, self.cog) if stored])
+            for stored in files:
+                transaction.on_commit(functools.partial(stored.delete, save=False))
 
     def cog_location(self):
         """Where GDAL reads the COG: a path on local disk, or over HTTP range requests
