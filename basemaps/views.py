@@ -21,7 +21,7 @@ MAX_ZOOM = 24
 
 
 class ImageryForm(forms.Form):
-    source = forms.FileField(label=_("ไฟล์ GeoTIFF"))
+    source = forms.FileField(label=_("ไฟล์ GeoTIFF"), widget=forms.ClearableFileInput(attrs={"accept": ".tif,.tiff,image/tiff"}))
     name_th = forms.CharField(label=_("ชื่อ (ไทย)"), max_length=100)
     name_en = forms.CharField(label=_("ชื่อ (อังกฤษ)"), max_length=100, required=False)
     captured_on = forms.DateField(label=_("วันที่ถ่ายภาพ"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
