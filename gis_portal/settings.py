@@ -23,6 +23,15 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
+def env_int(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if not value.strip().isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 def env_list(name, default):
     value = os.environ.get(name)
     return [item.strip() for item in value.split(",") if item.strip()] if value else default
@@ -215,6 +224,10 @@ EXPORT_NOW_MAX = int(os.environ.get("DJANGO_EXPORT_NOW_MAX", "50000"))
 
 # Uploads to import: larger files (or zips that unpack to more) are refused.
 IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_MB", "500")) * 1024 * 1024
+
+# Uploaded imagery (GeoTIFF orthophotos, drone images) larger than this is refused. The
+# reverse proxy's own limit (deploy/nginx.conf, client_max_body_size) must be as large.
+IMAGERY_MAX_BYTES = env_int("DJANGO_IMAGERY_MAX_MB", 200) * 1024 * 1024
 
 # The admin map's basemap. Empty means no basemap (works offline).
 ADMIN_BASEMAP_URL = os.environ.get(

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("importers.urls")),
+    path("", include("basemaps.urls")),
     path("admin/", admin.site.urls),
     # Before layers.urls, whose router would otherwise be asked first.
     path("api/v1/dashboards/", include("dashboards.api_urls")),

@@ -26,6 +26,12 @@ def test_a_typo_in_a_setting_stops_the_start():
     assert "DJANGO_DEBUG must be true or false" in result.stderr
 
 
+def test_an_imagery_size_limit_that_is_not_a_number_stops_the_start():
+    result = manage("check", DJANGO_DEBUG="true", DJANGO_IMAGERY_MAX_MB="2GB")
+    assert result.returncode != 0
+    assert "DJANGO_IMAGERY_MAX_MB must be a whole number" in result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DJANGO_DEBUG="false")
     assert result.returncode != 0
