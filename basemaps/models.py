@@ -6,7 +6,6 @@ may contact, and only because a municipality picked them. "No basemap" is always
 by the map itself (it works offline), so it is not a row here.
 """
 
-import contextlib
 import functools
 import tempfile
 import uuid
@@ -22,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from layers.files import local_path
 from layers.models import Municipality, Role, managed_municipalities, municipalities_where
 from layers.schema import bilingual
 
@@ -115,27 +115,6 @@ class ImageryQuerySet(models.QuerySet):
         return self.filter(municipality_id__in=managed_municipalities(user))
 
 
-@contextlib.contextmanager
-def on_local_disk(upload):
-    """A file being uploaded, or a stored one, as a local path for GDAL, whatever the
-    storage (disk or S3). Read by chunks: the upload stays open to be stored after."""
-    if hasattr(upload, "temporary_file_path"):
-        # A large upload Django already wrote to disk: no second copy of a big file.
-        yield Path(upload.temporary_file_path())
-        return
-    with tempfile.TemporaryDirectory() as work:
-        path = Path(work) / Path(upload.name).name
-        with open(path, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        yield path
-
-
-def municipalities_managed_by(user):
-    """Where `user` may upload imagery: the municipalities they manage."""
-    return Municipality.objects.filter(pk__in=managed_municipalities(user))
-
-
 def imagery_path(imagery, filename):
     # The user's file name is kept only as a suffix in an unguessable folder.
     return f"imagery/{uuid.uuid4().hex}/{filename}"
@@ -190,7 +169,7 @@ class Imagery(models.Model):
         conversion; a file that cannot become a basemap raises ImageryRefused and
         nothing is stored."""
         geotiff.check_size(upload.size)
-        with on_local_disk(upload) as path:
+        with local_path(upload) as path:
             found = geotiff.inspect(path, municipality)
         return cls.objects.create(
             municipality=municipality, uploaded_by=user, source=upload, footprint=found.footprint,
@@ -206,7 +185,7 @@ class Imagery(models.Model):
         self.status, self.progress = Imagery.Status.RUNNING, 10
         self.save(update_fields=["status", "progress"])
         try:
-            with on_local_disk(self.source) as path, tempfile.TemporaryDirectory() as work:
+            with local_path(self.source) as path, tempfile.TemporaryDirectory() as work:
                 cog_path = Path(work) / f"{Path(self.source.name).stem}.cog.tif"
                 converted = geotiff.convert(path, cog_path)
                 Imagery.objects.filter(pk=self.pk).update(progress=80)

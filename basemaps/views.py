@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from layers.models import Municipality
+
 from . import tiles
 from .geotiff import ImageryRefused, max_bytes
-from .models import Imagery, municipalities_managed_by
+from .models import Imagery
 from .tasks import convert_imagery
 
 MAX_ZOOM = 24
@@ -34,7 +36,7 @@ class ImageryForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def imagery_list(request, slug):
-    municipality = get_object_or_404(municipalities_managed_by(request.user), slug=slug)
+    municipality = get_object_or_404(Municipality.objects.managed_by(request.user), slug=slug)
     form, error = ImageryForm(), None
     if request.method == "POST":
         form = ImageryForm(request.POST, request.FILES)

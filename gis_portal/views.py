@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from basemaps.models import BasemapSource, default_of, municipalities_managed_by
+from basemaps.models import BasemapSource, default_of
 from layers.models import Category, Layer, Municipality
 
 from . import showcase as showcase_items
@@ -86,7 +86,7 @@ def municipality_map(request, slug):
         "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(municipality, request.user))),
     }
     can_edit = Layer.objects.editable_by(request.user).filter(municipality=municipality).exists()
-    can_manage = municipalities_managed_by(request.user).filter(pk=municipality.pk).exists()
+    can_manage = Municipality.objects.managed_by(request.user).filter(pk=municipality.pk).exists()
     return render(request, "map.html", {
         "municipality": municipality, "title": title_of(municipality), "config": config, "can_edit": can_edit,
         "can_manage": can_manage,

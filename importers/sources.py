@@ -6,12 +6,10 @@ Every problem becomes an ImportFailed with a Thai and English message, raised be
 anything is stored.
 """
 
-import contextlib
 import csv
 import io
 import math
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,18 +49,6 @@ class Table:
     encoding: str | None = None
     notes: list = field(default_factory=list)
     types: dict = field(default_factory=dict)  # field name -> numpy dtype name, where the format types its fields
-
-
-@contextlib.contextmanager
-def local_copy(stored):
-    """A stored upload, or one still in the request, as a local file for GDAL, whatever
-    the storage (disk or S3). Read by chunks, which leaves an upload open to be saved."""
-    with tempfile.TemporaryDirectory() as work:
-        path = Path(work) / Path(stored.name).name
-        with open(path, "wb") as out:
-            for chunk in stored.chunks():
-                out.write(chunk)
-        yield path
 
 
 def max_bytes():

@@ -3,11 +3,12 @@
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
+from layers.files import local_path
 from layers.schema import bilingual
 
 from .importing import import_file
 from .models import ImportJob
-from .sources import ImportFailed, local_copy
+from .sources import ImportFailed
 
 
 @app.task(queue="imports")
@@ -21,7 +22,7 @@ def run_import(job_id):
 
     options = job.options
     try:
-        with local_copy(job.file) as path:
+        with local_path(job.file) as path:
             report = import_file(
                 path, job.layer, job.user, source_layer=options.get("source_layer"), encoding=options.get("encoding"),
                 srid=options.get("srid"), mapping=options.get("mapping"), key=options.get("key"),

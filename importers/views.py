@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods
 
 from basemaps.models import BasemapSource, default_of
 from layers.layer_templates import TEMPLATES
+from layers.files import local_path
 from layers.models import Layer, Municipality
 
 from .importing import field_mapping, inspect, layer_from_file, unique_slug
 from .models import ImportJob
-from .sources import ImportFailed, local_copy
+from .sources import ImportFailed
 from .tasks import run_import
 
 CRS_CHOICES = [
@@ -73,7 +74,7 @@ def target_layer(request, municipality, layers, manages, target, upload_file):
         raise ImportFailed("เลือกชั้นข้อมูลที่นำเข้าได้", "Choose a layer you may import into.")
     name_th = request.POST.get("new_name", "").strip()[:200]
     if target == "file":
-        with local_copy(upload_file) as path:
+        with local_path(upload_file) as path:
             layer = layer_from_file(municipality, inspect(path, municipality), name_th)
     else:
         key = target.removeprefix("template:")
@@ -87,7 +88,7 @@ def target_layer(request, municipality, layers, manages, target, upload_file):
 def check(job):
     """Reads the upload with the job's options and keeps what was found for the page."""
     options = job.options
-    with local_copy(job.file) as path:
+    with local_path(job.file) as path:
         found = inspect(path, job.layer.municipality, layer=job.layer, mapping=options.get("mapping"), key=options.get("key"),
                         source_layer=options.get("source_layer"), encoding=options.get("encoding"), srid=options.get("srid"))
     job.inspection = dataclasses.asdict(found)

@@ -81,6 +81,15 @@ def visitor(browser, live_server):
 
 
 @pytest.fixture
+def strict_visitor(browser, live_server):
+    """A desktop browser with our Content-Security-Policy enforced, for pages whose own
+    scripts must run under it (test waits then go by selectors, not evaluated strings)."""
+    visitor = Visitor(browser, live_server, {"width": 1280, "height": 900}, enforce_csp=True)
+    yield visitor
+    visitor.context.close()
+
+
+@pytest.fixture
 def phone(browser, live_server):
     visitor = Visitor(browser, live_server, {"width": 390, "height": 844})
     yield visitor

@@ -9,7 +9,7 @@ from django.core.files import File
 from basemaps.models import BasemapSource, Imagery
 from tests.basemaps.test_imagery import write_geotiff
 from tests.layers.test_export_jobs import run_worker
-from tests.web.conftest import IDLE, Visitor
+from tests.web.conftest import IDLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,16 +24,10 @@ def orthophoto(path):
     return write_geotiff(path, data, origin=(634800, 1511000))
 
 
-@pytest.fixture
-def strict(browser, live_server):
-    visitor = Visitor(browser, live_server, {"width": 1280, "height": 900}, enforce_csp=True)
-    yield visitor
-    visitor.context.close()
 
-
-def test_a_manager_uploads_imagery_and_sees_it_converted_on_a_preview_map(web_world, strict, tmp_path, settings):
-    strict.sign_in(web_world.owner)
-    page = strict.open("/m/krathum-baen/imagery/")
+def test_a_manager_uploads_imagery_and_sees_it_converted_on_a_preview_map(web_world, strict_visitor, tmp_path, settings):
+    strict_visitor.sign_in(web_world.owner)
+    page = strict_visitor.open("/m/krathum-baen/imagery/")
     page.set_input_files("#id_source", str(orthophoto(tmp_path / "ortho-2567.tif")))
     page.fill("#id_name_th", "ภาพออร์โธ 2567")
     page.fill("#id_name_en", "Orthophoto 2024")
@@ -41,17 +35,17 @@ def test_a_manager_uploads_imagery_and_sees_it_converted_on_a_preview_map(web_wo
     page.click("button[type=submit]")
     page.locator("progress").wait_for()
     assert "รอคิว" in page.inner_text("#imagery-status")
-    strict.screenshot("imagery-queued")
+    strict_visitor.screenshot("imagery-queued")
     run_worker(settings)
     # The page follows the job by itself and reloads with the preview.
     page.locator(f"#imagery-preview {IMAGERY_TILES}").first.wait_for()
     page.wait_for_load_state("networkidle")
     assert "พร้อมใช้" in page.inner_text("#imagery-status")
-    strict.screenshot("imagery-preview")
-    strict.open("/m/krathum-baen/imagery/")
+    strict_visitor.screenshot("imagery-preview")
+    strict_visitor.open("/m/krathum-baen/imagery/")
     assert "ภาพออร์โธ 2567" in page.inner_text("table") and "เฉพาะสมาชิก" in page.inner_text("table")
-    strict.screenshot("imagery-list", full_page=True)
-    strict.check_clean()
+    strict_visitor.screenshot("imagery-list", full_page=True)
+    strict_visitor.check_clean()
 
 
 def test_a_member_sees_the_imagery_as_a_basemap_of_the_map_and_the_public_does_not(web_world, visitor, tmp_path):

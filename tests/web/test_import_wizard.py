@@ -7,25 +7,16 @@ import pytest
 from layers.models import Feature, Layer
 from tests.importers.test_importing import TEMPLE, metres, old_thai_shapefile
 from tests.layers.test_export_jobs import run_worker
-from tests.web.conftest import Visitor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def officer(browser, live_server):
-    """A GIS officer's browser, with our Content-Security-Policy enforced."""
-    visitor = Visitor(browser, live_server, {"width": 1280, "height": 800}, enforce_csp=True)
-    yield visitor
-    visitor.context.close()
-
-
-def test_an_old_thai_shapefile_goes_through_the_wizard_and_lands_on_the_map(web_world, officer, tmp_path, settings):
+def test_an_old_thai_shapefile_goes_through_the_wizard_and_lands_on_the_map(web_world, strict_visitor, tmp_path, settings):
     landmarks = Layer.from_template(web_world.kb, "landmarks", slug="old-survey", name_th="สถานที่สำคัญ (สำรวจเดิม)")
     landmarks.save()
-    officer.sign_in(web_world.colleague)
-    page = officer.open("/m/krathum-baen/import/")
-    officer.screenshot("import-wizard-upload")
+    strict_visitor.sign_in(web_world.colleague)
+    page = strict_visitor.open("/m/krathum-baen/import/")
+    strict_visitor.screenshot("import-wizard-upload")
     page.set_input_files("input[type=file]", str(old_thai_shapefile(tmp_path)))
     page.select_option("select[name=layer]", str(landmarks.pk))
     page.click("button[type=submit]")
@@ -37,15 +28,15 @@ def test_an_old_thai_shapefile_goes_through_the_wizard_and_lands_on_the_map(web_
     assert "1 รายการพร้อมนำเข้า" in page.inner_text(".check")
     # The file's temple is drawn on the map, inside the municipality's outline.
     page.wait_for_selector("#preview-map path.leaflet-interactive, #preview-map canvas")
-    officer.screenshot("import-wizard-check", full_page=True)
+    strict_visitor.screenshot("import-wizard-check", full_page=True)
     assert not Feature.objects.filter(layer=landmarks).exists()
     page.click("button[value=import]")
     page.wait_for_url("**/status/")
     run_worker(settings)
     page.reload()
     page.wait_for_selector("text=เสร็จแล้ว")
-    officer.screenshot("import-wizard-done", full_page=True)
+    strict_visitor.screenshot("import-wizard-done", full_page=True)
     temple = Feature.objects.get(layer=landmarks)
     assert temple.properties == {"name_th": "วัดดอนไก่ดี", "kind": "temple"}
     assert metres(temple.geom.coords, TEMPLE) < 0.5
-    officer.check_clean()
+    strict_visitor.check_clean()
