@@ -290,7 +290,7 @@ def stored_uploads(settings):
 
 
 @given(data=st.data(), name=st.text(max_size=20), suffix=st.sampled_from(SUFFIXES))
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=25)
 def test_any_upload_to_the_wizard_is_checked_or_refused_on_the_page(world, landmarks, real_files, client, settings, data, name, suffix):
     client.force_login(world.colleague)
     if data.draw(st.booleans(), label="real file"):
