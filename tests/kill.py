@@ -29,6 +29,7 @@ def wait_until(condition, process=None, timeout=240):
 
 
 def kill(process):
+    assert process.poll() is None, "finished before it could be killed: give it more to do"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
