@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +37,8 @@ class ImportJob(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     file = models.FileField(upload_to=upload_path)
     options = models.JSONField(default=dict, blank=True)
-    inspection = models.JSONField(default=dict, blank=True)
+    # The preview holds the file's values as read: dates and times too, kept as ISO text.
+    inspection = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     progress = models.PositiveSmallIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)

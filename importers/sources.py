@@ -123,7 +123,10 @@ def layers_of(dataset):
     if dataset.suffix.lower() in SHEET_SUFFIXES:
         return [(dataset.stem, None)]
     try:
-        return [(name, pyogrio.read_info(dataset, layer=name)["features"]) for name, _ in pyogrio.list_layers(dataset)]
+        # Counted, not taken from the header: GPX (and some other drivers) say -1, unknown,
+        # which would make an empty layer look like one with features.
+        return [(name, pyogrio.read_info(dataset, layer=name, force_feature_count=True)["features"])
+                for name, _ in pyogrio.list_layers(dataset)]
     except (DataSourceError, DataLayerError) as error:
         raise unreadable(error) from None
 
@@ -132,11 +135,27 @@ def unreadable(error):
     return ImportFailed("อ่านไฟล์นี้ไม่ได้ (ไฟล์เสียหรือไม่ใช่รูปแบบที่รองรับ)", f"This file cannot be read: it is damaged or not a supported format ({error}).")
 
 
+def known_encoding(name):
+    """An encoding the user named (the command line takes any name), if it is one that
+    decodes text; refused before GDAL or the csv module meet it."""
+    try:
+        "a".encode(name)  # LookupError also for codecs that are not text (base64, rot13)
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
+        raise ImportFailed(f"ไม่รู้จักรหัสอักขระ {name!r}", f"Unknown text encoding {name!r}.") from None
+    return name
+
+
+def wrong_encoding(encoding, error):
+    return ImportFailed(f"ถอดรหัสด้วย {encoding} ไม่ได้", f"The file is not {encoding} ({error}).")
+
+
 def read_vector(dataset, layer=None, encoding=None):
     try:
-        meta, _, geometries, values = pyogrio.raw.read(dataset, layer=layer, encoding=encoding)
+        meta, _, geometries, values = pyogrio.raw.read(dataset, layer=layer, encoding=encoding and known_encoding(encoding))
     except (DataSourceError, DataLayerError) as error:
         raise unreadable(error) from None
+    except UnicodeDecodeError as error:
+        raise wrong_encoding(encoding, error) from None
     fields = list(meta["fields"])
     rows = [dict(zip(fields, (plain(column[i]) for column in values))) for i in range(len(geometries))]
     return Table(
@@ -209,9 +228,9 @@ def decode_text(raw, encoding=None):
     file that mixes them is refused rather than half garbled."""
     if encoding:
         try:
-            return raw.decode(encoding), encoding
+            return raw.decode(known_encoding(encoding)), encoding
         except UnicodeDecodeError as error:
-            raise ImportFailed(f"ถอดรหัสด้วย {encoding} ไม่ได้", f"The file is not {encoding} ({error}).") from None
+            raise wrong_encoding(encoding, error) from None
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -254,6 +273,7 @@ def sheet_geometries(header, rows):
             "ไม่พบคอลัมน์พิกัด (lon/lat, easting/northing) หรือคอลัมน์ WKT",
             "No coordinate columns (lon/lat or easting/northing) or WKT column found.",
         )
+<<<<<<< HEAD
     if wkt:
         texts = [row.pop(wkt) for row in rows]
         with np.errstate(invalid="ignore"):
@@ -263,6 +283,19 @@ def sheet_geometries(header, rows):
         xy = np.array([(number(row.pop(x_name)), number(row.pop(y_name))) for row in rows], dtype=float).reshape(-1, 2)
         shapes = shapely.points(xy)
         shapes[np.isnan(xy).any(axis=1)] = None
+=======
+    geometries = []
+    for row in rows:
+        try:
+            if wkt:
+                geometry = shapely.from_wkt(row.pop(wkt, None))
+            else:
+                # A row shorter than the header (a ragged CSV) lacks the columns: no geometry.
+                geometry = shapely.Point(number(row.pop(x_name, None)), number(row.pop(y_name, None)))
+            geometries.append(shapely.to_wkb(geometry))
+        except (TypeError, ValueError, shapely.errors.GEOSException):
+            geometries.append(None)
+>>>>>>> trust
     for name in (wkt, x_name, y_name):
         if name in header:
             header.remove(name)

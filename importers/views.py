@@ -86,13 +86,30 @@ def target_layer(request, municipality, layers, manages, target, upload_file):
 
 
 def check(job):
-    """Reads the upload with the job's options and keeps what was found for the page."""
+    """Reads the upload with the job's options and keeps what was found for the page;
+    options that do not fit the file are refused (ImportFailed) and nothing is kept."""
     options = job.options
+<<<<<<< HEAD
     with local_path(job.file) as path:
         found = inspect(path, job.layer.municipality, layer=job.layer, mapping=options.get("mapping"), key=options.get("key"),
                         source_layer=options.get("source_layer"), encoding=options.get("encoding"), srid=options.get("srid"))
+=======
+    with local_copy(job.file) as path:
+        found = inspect(path, job.layer.municipality, source_layer=options.get("source_layer"),
+                        encoding=options.get("encoding"), srid=options.get("srid"))
+    field_mapping(job.layer, found.fields, options.get("mapping"))  # only columns the file has
+>>>>>>> trust
     job.inspection = dataclasses.asdict(found)
     job.save(update_fields=["inspection", "options"])
+
+
+def chosen_srid(value):
+    """One of the page's CRS choices, or None for what was detected."""
+    if not value:
+        return None
+    if value not in {str(code) for code, _ in CRS_CHOICES}:
+        raise ImportFailed("กรุณาเลือกระบบพิกัดจากรายการ", "Choose a coordinate system from the list.")
+    return int(value)
 
 
 def own_job(request, job_id):
@@ -108,18 +125,19 @@ def confirm(request, job_id):
     found = job.inspection
     error = None
     if request.method == "POST":
-        job.options = {
-            "source_layer": request.POST.get("source_layer") or None,
-            "encoding": request.POST.get("encoding") or None,
-            "srid": int(request.POST["srid"]) if request.POST.get("srid") else None,
-            "mapping": {f["name"]: request.POST[f"map_{f['name']}"] for f in job.layer.schema if request.POST.get(f"map_{f['name']}")},
-            "key": request.POST.get("key") or None,
-            "strict": request.POST.get("strict") == "on",
-        }
         try:
+            job.options = {
+                "source_layer": request.POST.get("source_layer") or None,
+                "encoding": request.POST.get("encoding") or None,
+                "srid": chosen_srid(request.POST.get("srid")),
+                "mapping": {f["name"]: request.POST[f"map_{f['name']}"] for f in job.layer.schema if request.POST.get(f"map_{f['name']}")},
+                "key": request.POST.get("key") or None,
+                "strict": request.POST.get("strict") == "on",
+            }
             check(job)
         except ImportFailed as failure:
             error = str(failure)
+            job.refresh_from_db(fields=["options"])  # the page shows the options last checked
         else:
             if request.POST.get("action") == "import":
                 job.status = ImportJob.Status.QUEUED

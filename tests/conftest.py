@@ -6,7 +6,10 @@ internal and a restricted layer holding one feature, and the people who use them
     stranger    Na Di manager               admin      platform admin
 """
 
+import json
 import os
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -120,3 +123,35 @@ def client_for(user=None):
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+# Figures for the closing note, printed at the end of every run and kept in
+# test-artifacts/figures.json: the examples the fuzzers ran, and the endpoint x role cases
+# that passed (the API matrix, each case checked at every access level; and every test
+# parametrized by role).
+FIGURES = Counter()
+EXAMPLES_RUN = re.compile(r"(\d+) passing")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.when == "call" and report.passed and "role" in getattr(getattr(item, "callspec", None), "params", {}):
+        FIGURES["role cases"] += 1
+        if item.originalname == "test_endpoint_answers_each_role_by_access_level":
+            FIGURES["matrix cases"] += 1
+    if report.when == "teardown" and hasattr(item, "hypothesis_statistics"):
+        FIGURES["fuzzed properties"] += 1
+        FIGURES["fuzzing examples"] += sum(map(int, EXAMPLES_RUN.findall(item.hypothesis_statistics)))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not FIGURES:
+        return
+    terminalreporter.write_line(
+        f"figures: {FIGURES['fuzzing examples']} fuzzing examples over {FIGURES['fuzzed properties']} properties; "
+        f"permission matrix {FIGURES['matrix cases']} endpoint x role cases (x3 access levels); "
+        f"{FIGURES['role cases']} role-parametrized checks passed"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "figures.json").write_text(json.dumps(FIGURES, indent=2))

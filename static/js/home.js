@@ -9,7 +9,7 @@
   const markers = config.markers.map((m) => {
     const link = el("a", { href: m.url }, m.name);
     return L.circleMarker(m.latlng, { radius: 8, color: "#fff", weight: 2, fillColor: "#0b6e4f", fillOpacity: 1 })
-      .bindTooltip(m.name)
+      .bindTooltip(el("span", {}, m.name)) // Leaflet takes a string as HTML
       .bindPopup(link)
       .addTo(map);
   });

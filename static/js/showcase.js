@@ -16,7 +16,7 @@
     byId.set(
       item.id,
       L.circleMarker([item.lat, item.lon], { radius: 8, color: "#fff", weight: 2, fillColor: color, fillOpacity: 1 })
-        .bindTooltip(item.title)
+        .bindTooltip(el("span", {}, item.title)) // Leaflet takes a string as HTML
         .bindPopup(popup)
         .addTo(map)
     );

@@ -1,8 +1,13 @@
 """Signing in: the second step for those who turned it on, and throttling."""
 
+import base64
+
 import pytest
+from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD
 
@@ -77,3 +82,41 @@ def test_password_reset_says_the_same_whether_or_not_the_account_exists(world, c
     assert "ตั้งรหัสผ่านใหม่แล้ว" in done.content.decode()
     world.viewer.refresh_from_db()
     assert world.viewer.check_password("น้ำพริกปลาทู 2569")
+
+
+def basic(username, password):
+    """A client as QGIS or GDAL signs in: HTTP Basic on every request."""
+    return APIClient(HTTP_AUTHORIZATION="Basic " + base64.b64encode(f"{username}:{password}".encode()).decode())
+
+
+def token_for(username, password):
+    return APIClient().post(reverse("auth-token"), {"username": username, "password": password}, format="json").json().get("token")
+
+
+def test_five_wrong_passwords_over_http_basic_lock_out_basic_and_tokens(world):
+    drain = reverse("feature-detail", args=[world.drain.pk])
+    for _ in range(5):
+        assert basic("viewer", "guess").get(drain).status_code == 401
+    assert basic("viewer", PASSWORD).get(drain).status_code in (401, 403, 429)
+    assert token_for("viewer", PASSWORD) is None
+    # Another account from the same address is not locked out by it.
+    assert basic("colleague", PASSWORD).get(drain).status_code == 200
+
+
+def test_after_a_password_reset_tokens_and_http_basic_take_only_the_new_password(world, client, mailoutbox):
+    world.viewer.email = "viewer@krathum-baen.go.th"
+    world.viewer.save()
+    old_token = token_for("viewer", PASSWORD)
+    client.post("/accounts/password-reset/", {"email": "viewer@krathum-baen.go.th"})
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
+    form = client.get(link, follow=True)
+    new = "a new and much longer passphrase"
+    done = client.post(form.request["PATH_INFO"], {"new_password1": new, "new_password2": new}, follow=True)
+    assert done.status_code == 200 and "password_reset_complete" in [t.name.split("/")[-1][:-5] for t in done.templates]
+    drain = reverse("feature-detail", args=[world.drain.pk])
+    assert basic("viewer", PASSWORD).get(drain).status_code == 401
+    assert basic("viewer", new).get(drain).status_code == 200
+    assert token_for("viewer", PASSWORD) is None
+    assert token_for("viewer", new)
+    # A token handed out before the reset (perhaps to whoever knew the old password) is void.
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {old_token}").get(drain).status_code == 401

@@ -17,14 +17,18 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def manage_env(settings, **extra):
+    """The environment for a `manage.py` process of its own on the test database."""
+    base, _, query = os.environ["DATABASE_URL"].partition("?")
+    url = base.rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"] + ("?" + query if query else "")
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT), "DJANGO_DEBUG": "true", **extra}
+
+
 def run_worker(settings):
     """`manage.py procrastinate worker --one-shot` on the test database: does every
     queued job, then stops."""
-    base, _, query = os.environ["DATABASE_URL"].partition("?")
-    url = base.rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"] + ("?" + query if query else "")
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT), "DJANGO_DEBUG": "true"}
     result = subprocess.run([sys.executable, "manage.py", "procrastinate", "worker", "--one-shot"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+                            cwd=ROOT, env=manage_env(settings), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
 
 

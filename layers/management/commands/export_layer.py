@@ -1,3 +1,4 @@
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -30,7 +31,11 @@ class Command(BaseCommand):
         directory = tempfile.mkdtemp(prefix="export-")
         try:
             path = export_layer(found, format, srid or found.municipality.default_export_srid, directory, encoding=encoding)
-            shutil.move(path, output)
+            # Moved beside the output first (a copy, when the output is on another disk),
+            # then renamed into place: the output is never a half-written file.
+            partial = output.with_name(f".{output.name}.partial")
+            shutil.move(path, partial)
+            os.replace(partial, output)
         except (ValidationError, ExportFailed) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from error
         finally:
