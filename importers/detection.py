@@ -101,7 +101,8 @@ def guess_crs(table, municipality):
     datum unknowable from numbers alone (Indian 1975 is ~200-400 m away) so it is offered."""
     with np.errstate(invalid="ignore"):
         geometries = shapely.from_wkb(np.array(table.geometries, dtype=object), on_invalid="ignore")
-        xmin, ymin, xmax, ymax = shapely.total_bounds(geometries)
+        geometries = geometries[~shapely.is_missing(geometries)]
+        xmin, ymin, xmax, ymax = shapely.total_bounds(geometries) if len(geometries) else (np.nan,) * 4
     if np.isnan(xmin):  # no geometry at all
         return WGS84
     if -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90:

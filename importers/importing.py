@@ -92,7 +92,7 @@ def read(path, workdir, municipality, *, source_layer=None, encoding=None, srid=
             encoding, encoding_guessed = shapefile_encoding(dataset)
         table = read_vector(dataset, layer=layer, encoding=encoding)
         table.encoding = encoding or table.encoding
-        table.notes.append(("layers", available))
+        table.layers = available
     crs = choose_crs(table, municipality, srid)
     return dataset, table, crs, encoding_guessed
 
@@ -102,14 +102,13 @@ def inspect(path, municipality, *, layer=None, mapping=None, key=None, **options
     what importing it would do, row by row. Nothing is stored."""
     with tempfile.TemporaryDirectory() as workdir:
         dataset, table, crs, encoding_guessed = read(path, workdir, municipality, **options)
-    available = next((value for key, value in table.notes if key == "layers"), [(table.name, len(table.rows))])
     shapes = to_wgs84(table.geometries, crs)
     found = Inspection(
-        dataset=dataset.name, layers=available, layer=table.name, fields=table.fields,
+        dataset=dataset.name, layers=table.layers or [(table.name, len(table.rows))], layer=table.name, fields=table.fields,
         preview=table.rows[:PREVIEW_ROWS], feature_count=len(table.rows), crs=crs.label,
         crs_guessed=crs.guessed, crs_alternatives=[a.label for a in crs.alternatives],
         transformation=crs.transformation, encoding=table.encoding, encoding_guessed=encoding_guessed,
-        notes=[note for note in table.notes if isinstance(note, str)], shapes=preview_shapes(shapes), check=None,
+        notes=table.notes, shapes=preview_shapes(shapes), check=None,
         field_types={name: schema_type(table.types.get(name, "object")) for name in table.fields},
         geometry_type=dominant_geometry_type(shapes),
     )
@@ -317,7 +316,7 @@ def import_file(path, layer, user, *, source_layer=None, encoding=None, srid=Non
     with tempfile.TemporaryDirectory() as workdir:
         _, table, crs, _ = read(Path(path), workdir, layer.municipality, source_layer=source_layer, encoding=encoding, srid=srid)
     report = Report(crs=crs.label, transformation=crs.transformation, encoding=table.encoding, dry_run=dry_run,
-                    notes=[note for note in table.notes if isinstance(note, str)], batch=str(uuid.uuid4()))
+                    notes=table.notes, batch=str(uuid.uuid4()))
     rows = prepare_rows(table, to_wgs84(table.geometries, crs), layer, field_mapping(layer, table.fields, mapping), key, report, progress)
     if strict and report.rejected:
         raise ImportFailed(

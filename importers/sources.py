@@ -47,7 +47,8 @@ class Table:
     geometries: list
     crs: str | None
     encoding: str | None = None
-    notes: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # bilingual texts for the user
+    layers: list = field(default_factory=list)  # (name, feature count) of every layer in the file
     types: dict = field(default_factory=dict)  # field name -> numpy dtype name, where the format types its fields
 
 
@@ -273,29 +274,16 @@ def sheet_geometries(header, rows):
             "ไม่พบคอลัมน์พิกัด (lon/lat, easting/northing) หรือคอลัมน์ WKT",
             "No coordinate columns (lon/lat or easting/northing) or WKT column found.",
         )
-<<<<<<< HEAD
     if wkt:
-        texts = [row.pop(wkt) for row in rows]
+        texts = [row.pop(wkt, None) for row in rows]
         with np.errstate(invalid="ignore"):
             shapes = shapely.from_wkt([text if isinstance(text, str) else None for text in texts], on_invalid="ignore")
     else:
-        # All points are made at once by GEOS; a cell that is no number leaves its row without one.
-        xy = np.array([(number(row.pop(x_name)), number(row.pop(y_name))) for row in rows], dtype=float).reshape(-1, 2)
+        # All points are made at once by GEOS; a cell that is no number, or a row shorter
+        # than the header (a ragged CSV), leaves its row without one.
+        xy = np.array([(number(row.pop(x_name, None)), number(row.pop(y_name, None))) for row in rows], dtype=float).reshape(-1, 2)
         shapes = shapely.points(xy)
         shapes[np.isnan(xy).any(axis=1)] = None
-=======
-    geometries = []
-    for row in rows:
-        try:
-            if wkt:
-                geometry = shapely.from_wkt(row.pop(wkt, None))
-            else:
-                # A row shorter than the header (a ragged CSV) lacks the columns: no geometry.
-                geometry = shapely.Point(number(row.pop(x_name, None)), number(row.pop(y_name, None)))
-            geometries.append(shapely.to_wkb(geometry))
-        except (TypeError, ValueError, shapely.errors.GEOSException):
-            geometries.append(None)
->>>>>>> trust
     for name in (wkt, x_name, y_name):
         if name in header:
             header.remove(name)

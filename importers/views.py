@@ -89,16 +89,9 @@ def check(job):
     """Reads the upload with the job's options and keeps what was found for the page;
     options that do not fit the file are refused (ImportFailed) and nothing is kept."""
     options = job.options
-<<<<<<< HEAD
     with local_path(job.file) as path:
         found = inspect(path, job.layer.municipality, layer=job.layer, mapping=options.get("mapping"), key=options.get("key"),
                         source_layer=options.get("source_layer"), encoding=options.get("encoding"), srid=options.get("srid"))
-=======
-    with local_copy(job.file) as path:
-        found = inspect(path, job.layer.municipality, source_layer=options.get("source_layer"),
-                        encoding=options.get("encoding"), srid=options.get("srid"))
-    field_mapping(job.layer, found.fields, options.get("mapping"))  # only columns the file has
->>>>>>> trust
     job.inspection = dataclasses.asdict(found)
     job.save(update_fields=["inspection", "options"])
 

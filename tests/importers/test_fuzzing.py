@@ -248,16 +248,12 @@ def test_a_sheet_of_any_shape_is_imported_or_refused(world, landmarks, header, r
 
 
 def clean_for_xlsx(cell):
-    """openpyxl itself refuses control characters in a cell; a real XLSX cannot hold them.
-    Formulas are left to the test below until inspect() can show them."""
+    """openpyxl itself refuses control characters in a cell; a real XLSX cannot hold them."""
     if isinstance(cell, str):
-        return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "", cell).lstrip("=")
+        return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "", cell)
     return cell
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="importers/importing.py inspect() unpacks every note of the table as a (key, value) pair, "
-                          "but read_xlsx notes a formula as a string; left to the rewrite of importing.py")
 def test_an_xlsx_with_a_formula_is_shown_before_import(world, tmp_path):
     book = Workbook()
     book.active.append(["name_th", "kind", "lon", "lat"])
