@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "basemaps",
     "dashboards",
     "editor",
+    "catalogue",
 ]
 
 MIDDLEWARE = [
