@@ -68,6 +68,12 @@ def package(dataset, figures, links):
         "layer_category": layer.category,
         "feature_count": str(figures.feature_count),
         "completeness": "" if figures.completeness is None else f"{figures.completeness:.3f}",
+        # Layers of one template have the same fields in every municipality: a province
+        # can check that before it puts them together.
+        "data_dictionary": json.dumps(
+            [{key: field[key] for key in ("name", "type", "label_th", "label_en", "required")} for field in dataset.data_dictionary()],
+            ensure_ascii=False,
+        ),
         "dcat_url": links.dcat(dataset),
         "iso19139_url": links.iso(dataset),
     }
