@@ -46,10 +46,7 @@ def catalogue(request):
         .values_list("layer").annotate(n=Count("pk"))
     )
     english = language() == "en"
-    rows = [
-        (dataset, municipality_title(dataset.municipality, language()), counts.get(dataset.layer.pk, 0))
-        for dataset in datasets_of(layers)
-    ]
+    rows = [(dataset, counts.get(dataset.layer.pk, 0)) for dataset in datasets_of(layers)]
     choices = {
         "category": list(Category.choices),
         "municipality": [

@@ -14,7 +14,7 @@
     L.geoJSON(JSON.parse(config.boundary), { style: { color: "#0b6e4f", weight: 2, dashArray: "6 4", fill: false }, interactive: false }).addTo(map);
   }
   const style = config.style || {};
-  fetch(config.features, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+  fetch(config.features, { credentials: "same-origin" })
     .then((response) => (response.ok ? response.json() : Promise.reject(new Error(response.status))))
     .then((data) => {
       const layer = L.geoJSON(data, {
