@@ -15,7 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Max, Q
 from django.contrib.gis.db.models import Extent
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, override
 
 from layers.exports import FORMATS
 from layers.models import Access, Feature, Layer, Revision
@@ -51,14 +51,11 @@ FIELD_TYPE_LABELS = {
 
 
 def municipality_title(municipality, language="th"):
-    """"เทศบาลตำบลท่าม่วง" / "Tha Muang Subdistrict Municipality"."""
-    if language == "en":
-        kind = {"subdistrict_municipality": "Subdistrict Municipality", "town_municipality": "Town Municipality",
-                "city_municipality": "City Municipality"}[municipality.kind]
-        return f"{municipality.name_en} {kind}"
-    kind = {"subdistrict_municipality": "เทศบาลตำบล", "town_municipality": "เทศบาลเมือง",
-            "city_municipality": "เทศบาลนคร"}[municipality.kind]
-    return f"{kind}{municipality.name_th}"
+    """"เทศบาลตำบลท่าม่วง" / "Tha Muang Subdistrict Municipality", in the language asked
+    for whatever the reader's (records carry both)."""
+    with override(language):
+        kind = str(municipality.get_kind_display())
+    return f"{municipality.name_en} {kind}" if language == "en" else f"{kind}{municipality.name_th}"
 
 
 @dataclass(frozen=True)
