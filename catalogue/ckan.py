@@ -14,7 +14,7 @@ from django.utils import timezone
 from layers.models import Layer
 
 from .dcat import bbox_geojson
-from .models import FORMAT_NAMES, datasets_of, municipality_title
+from .models import FORMAT_NAMES, datasets_of, figures_of, municipality_title
 from .search import find
 from .vocabulary import DATA_TYPE_TH, LANGUAGE_THAI_VALUES, thai
 
@@ -185,12 +185,14 @@ def count_param(params, name, default, maximum):
 
 
 class Actions:
-    def __init__(self, links, figures_of):
+    def __init__(self, links):
         self.links = links
-        self.figures_of = figures_of  # dataset -> Figures, as a signed-out visitor sees them
 
-    def packages(self, layers):
-        return [package(dataset, self.figures_of(dataset), self.links) for dataset in datasets_of(layers)]
+    def entries(self, layers):
+        """(dataset, figures as a signed-out visitor sees them) for each layer."""
+        datasets = datasets_of(layers)
+        figures = figures_of([dataset.layer for dataset in datasets], AnonymousUser())
+        return [(dataset, figures[dataset.layer.pk]) for dataset in datasets]
 
     def package_list(self, params):
         names = [dataset.name for dataset in datasets_of(harvestable_layers().order_by("municipality__slug", "slug"))]
@@ -202,7 +204,7 @@ class Actions:
         wanted = str(params.get("id", ""))
         for dataset in datasets_of(harvestable_layers()):
             if wanted in (dataset.name, package_id(dataset)):
-                return package(dataset, self.figures_of(dataset), self.links)
+                return package(dataset, dataset.figures(AnonymousUser()), self.links)
         raise ActionError(404, "Not Found Error", "Not found")
 
     def package_search(self, params):
@@ -233,19 +235,21 @@ class Actions:
                     raise ActionError(409, "Search Query Error", "Search Query Error: metadata_modified takes [from TO to]")
                 low, high = value.split(" TO ")
                 after, before = parse_time(low.strip()), parse_time(high.strip())
-        results = self.packages(layers)
+        entries = self.entries(layers)
         if after or before:
-            results = [
-                item for item in results
-                if (not after or datetime.fromisoformat(item["metadata_modified"]).replace(tzinfo=dt_timezone.utc) >= after)
-                and (not before or datetime.fromisoformat(item["metadata_modified"]).replace(tzinfo=dt_timezone.utc) <= before)
+            entries = [
+                (dataset, figures) for dataset, figures in entries
+                if (not after or dataset.metadata_modified(figures) >= after)
+                and (not before or dataset.metadata_modified(figures) <= before)
             ]
         key, direction = sort.split(",")[-1].split()
-        results.sort(key=lambda item: item[key], reverse=direction == "desc")
+        order = (lambda entry: entry[0].name) if key == "name" else (lambda entry: entry[0].metadata_modified(entry[1]))
+        entries.sort(key=order, reverse=direction == "desc")
         return {
-            "count": len(results),
+            "count": len(entries),
             "sort": sort,
-            "results": results[start:start + rows],
+            # Packages are built for the page asked for only.
+            "results": [package(dataset, figures, self.links) for dataset, figures in entries[start:start + rows]],
             "facets": {},
             "search_facets": {},
         }

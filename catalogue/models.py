@@ -7,8 +7,12 @@ template and its municipality, so the catalogue needs no second record kept in s
 signals. Who sees which dataset is who sees which layer (`Layer.objects.visible_to`).
 """
 
+import json
+import operator
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -219,25 +223,52 @@ class Dataset(models.Model):
         return [(key, *FORMAT_NAMES[key], spec.content_type) for key, spec in FORMATS.items()]
 
     def figures(self, user):
-        """Count, extent, last change and completeness of the features `user` may see:
-        one aggregate query over the features and one over the history."""
-        features = Feature.objects.visible_to(user).filter(layer=self.layer)
-        complete = Q()
-        for field in self.layer.schema:
-            if field.get("required"):
-                name = field["name"]
-                complete &= Q(properties__has_key=name) & ~Q(**{f"properties__{name}": ""}) & ~Q(**{f"properties__{name}": None})
-        row = features.aggregate(
-            count=Count("pk"), complete=Count("pk", filter=complete) if complete else Count("pk"),
-            extent=Extent("geom"), changed=Max("updated_at"),
-        )
-        # Deletes leave no feature behind: the history knows when the data last changed.
-        history = Revision.objects.visible_to(user).filter(layer=self.layer).aggregate(changed=Max("created_at"))
-        last = max(value for value in (row["changed"], history["changed"], self.layer.updated_at) if value)
-        return Figures(row["count"], row["complete"], row["extent"], last)
+        return figures_of([self.layer], user)[self.layer.pk]
 
     def metadata_modified(self, figures):
         return max(figures.last_change, self.updated_at) if self.updated_at else figures.last_change
+
+
+def complete(schema):
+    """Features with every required attribute of `schema` present and not empty."""
+    found = Q()
+    for field in schema:
+        if field.get("required"):
+            name = field["name"]
+            found &= Q(properties__has_key=name) & ~Q(**{f"properties__{name}": ""}) & ~Q(**{f"properties__{name}": None})
+    return found
+
+
+def figures_of(layers, user):
+    """Layer id -> Figures of the features `user` may see, for any number of layers in two
+    grouped queries (one over the features, one over the history). Layers with the same
+    required fields (those of one template) share one completeness condition."""
+    layers = list(layers)
+    if not layers:
+        return {}
+    by_requirement = defaultdict(list)
+    for layer in layers:
+        by_requirement[json.dumps([f["name"] for f in layer.schema if f.get("required")])].append(layer)
+    complete_somewhere = reduce(operator.or_, (
+        Q(layer_id__in=[layer.pk for layer in group]) & complete(group[0].schema) for group in by_requirement.values()
+    ))
+    ids = [layer.pk for layer in layers]
+    rows = {
+        row["layer"]: row
+        for row in Feature.objects.visible_to(user).filter(layer_id__in=ids).order_by().values("layer").annotate(
+            count=Count("pk"), complete=Count("pk", filter=complete_somewhere), extent=Extent("geom"), changed=Max("updated_at"),
+        )
+    }
+    # Deletes leave no feature behind: the history knows when the data last changed.
+    history = dict(
+        Revision.objects.visible_to(user).filter(layer_id__in=ids).order_by().values_list("layer").annotate(changed=Max("created_at"))
+    )
+    figures = {}
+    for layer in layers:
+        row = rows.get(layer.pk, {"count": 0, "complete": 0, "extent": None, "changed": None})
+        last = max(value for value in (row["changed"], history.get(layer.pk), layer.updated_at) if value)
+        figures[layer.pk] = Figures(row["count"], row["complete"], row["extent"], last)
+    return figures
 
 
 def datasets_of(layers):

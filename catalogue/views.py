@@ -113,6 +113,7 @@ def harvestable_dataset(municipality, layer):
 
 
 def public_figures(entry):
+    """Figures as a signed-out visitor sees them: the harvestable outputs say no more."""
     return entry.figures(AnonymousUser())
 
 
@@ -121,8 +122,8 @@ def jsonld(document):
 
 
 def catalogue_dcat(request):
-    entries = [(entry, public_figures(entry)) for entry in datasets_of(ckan.harvestable_layers())]
-    return jsonld(dcat.catalogue_document(entries, Links(request)))
+    links = Links(request)
+    return jsonld(dcat.catalogue_document(ckan.Actions(links).entries(ckan.harvestable_layers()), links))
 
 
 def dataset_dcat(request, municipality, layer):
@@ -148,7 +149,7 @@ def ckan_action(request, name):
             return ckan_error(name, ckan.ActionError(400, "Bad request", "Bad request - JSON Error: a JSON object is expected"))
         params.update(body)
     try:
-        result = ckan.Actions(Links(request), public_figures).run(name, params)
+        result = ckan.Actions(Links(request)).run(name, params)
     except ckan.ActionError as error:
         return ckan_error(name, error)
     return JsonResponse({"help": ckan.HELP + name, "success": True, "result": result}, json_dumps_params={"ensure_ascii": False})

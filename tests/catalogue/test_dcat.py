@@ -5,11 +5,11 @@ import json
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rdflib import Graph, Literal, Namespace, URIRef, namespace
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import namespace as ns
 
-# Through the module: pytest inspects module-level names, and rdflib warns when asked
-# for a term (such as "_mock_name") that its DCAT namespace does not define.
-DCAT, DCTERMS, RDF = namespace.DCAT, namespace.DCTERMS, namespace.RDF
+# rdflib's namespaces are used through `ns`: pytest inspects module-level names, and the
+# DCAT namespace warns when asked for a term it does not define (such as "_mock_name").
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 
@@ -23,9 +23,9 @@ def graph_of(url):
 
 def test_the_catalogue_lists_every_public_dataset_and_nothing_else(world):
     graph = graph_of(reverse("catalogue-dcat"))
-    catalogue = next(graph.subjects(RDF.type, DCAT.Catalog))
-    datasets = set(graph.objects(catalogue, DCAT.dataset))
-    assert datasets == set(graph.subjects(RDF.type, DCAT.Dataset))
+    catalogue = next(graph.subjects(ns.RDF.type, ns.DCAT.Catalog))
+    datasets = set(graph.objects(catalogue, ns.DCAT.dataset))
+    assert datasets == set(graph.subjects(ns.RDF.type, ns.DCAT.Dataset))
     assert {str(d) for d in datasets} == {
         "http://testserver/catalogue/krathum-baen/roads/", "http://testserver/catalogue/na-di/roads/",
     }
@@ -34,24 +34,24 @@ def test_the_catalogue_lists_every_public_dataset_and_nothing_else(world):
 def test_a_dataset_record_carries_its_metadata_extent_and_every_download(world):
     graph = graph_of(reverse("dataset-dcat", args=["krathum-baen", "roads"]))
     dataset = URIRef("http://testserver/catalogue/krathum-baen/roads/")
-    assert (dataset, RDF.type, DCAT.Dataset) in graph
-    assert Literal("ถนน เทศบาลเมืองกระทุ่มแบน", lang="th") in set(graph.objects(dataset, DCTERMS.title))
-    assert Literal("Roads, Krathum Baen Town Municipality", lang="en") in set(graph.objects(dataset, DCTERMS.title))
-    assert Literal("ถนน") in set(graph.objects(dataset, DCAT.keyword))
-    assert graph.value(dataset, DCTERMS.accrualPeriodicity) == URIRef("http://publications.europa.eu/resource/authority/frequency/ANNUAL")
-    assert graph.value(dataset, DCTERMS.language) == URIRef("http://id.loc.gov/vocabulary/iso639-1/th")
-    spatial = graph.value(dataset, DCTERMS.spatial)
-    bbox = graph.value(spatial, DCAT.bbox)
+    assert (dataset, ns.RDF.type, ns.DCAT.Dataset) in graph
+    assert Literal("ถนน เทศบาลเมืองกระทุ่มแบน", lang="th") in set(graph.objects(dataset, ns.DCTERMS.title))
+    assert Literal("Roads, Krathum Baen Town Municipality", lang="en") in set(graph.objects(dataset, ns.DCTERMS.title))
+    assert Literal("ถนน") in set(graph.objects(dataset, ns.DCAT.keyword))
+    assert graph.value(dataset, ns.DCTERMS.accrualPeriodicity) == URIRef("http://publications.europa.eu/resource/authority/frequency/ANNUAL")
+    assert graph.value(dataset, ns.DCTERMS.language) == URIRef("http://id.loc.gov/vocabulary/iso639-1/th")
+    spatial = graph.value(dataset, ns.DCTERMS.spatial)
+    bbox = graph.value(spatial, ns.DCAT.bbox)
     assert bbox.datatype == GSP.wktLiteral
     assert str(bbox) == "POLYGON((100.25 13.65,100.26 13.65,100.26 13.66,100.25 13.66,100.25 13.65))"
     geometry = json.loads(str(graph.value(spatial, LOCN.geometry)))
     assert geometry["coordinates"][0][2] == [100.26, 13.66]
-    downloads = {str(graph.value(d, DCAT.downloadURL)) for d in graph.objects(dataset, DCAT.distribution)}
+    downloads = {str(graph.value(d, ns.DCAT.downloadURL)) for d in graph.objects(dataset, ns.DCAT.distribution)}
     assert downloads == {
         f"http://testserver/api/v1/layers/{world.roads.pk}/export/?format={fmt}"
         for fmt in ("gpkg", "shp", "geojson", "kml", "csv", "dxf")
     }
-    publisher = graph.value(dataset, DCTERMS.publisher)
+    publisher = graph.value(dataset, ns.DCTERMS.publisher)
     assert str(publisher) == "http://testserver/m/krathum-baen/"
 
 

@@ -3,10 +3,13 @@
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.models import Dataset
+from layers.models import Layer
 from tests.layers.test_permissions import CAN_MANAGE, CAN_SEE, ROLES, layer_of
 
 ACCESS_LEVELS = ["public", "internal", "restricted"]
@@ -129,3 +132,16 @@ def test_a_dataset_page_shows_its_data_dictionary_quality_figures_and_downloads(
     assert 'id="feature-count">1<' in page and "100% (1/1)" in page
     for fmt in ("gpkg", "shp", "geojson", "kml", "csv", "dxf"):
         assert f"/api/v1/layers/{world.roads.pk}/export/?format={fmt}" in page
+
+
+def test_harvesting_costs_the_same_queries_however_many_datasets_there_are(world):
+    def queries(url, **params):
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get(url, params).status_code == 200
+        return len(captured.captured_queries)
+
+    urls = [(reverse("catalogue-dcat"), {}), (reverse("ckan-action", args=["package_search"]), {"rows": 100})]
+    before = [queries(url, **params) for url, params in urls]
+    for template in ("landmarks", "otop_products", "occupation_groups"):
+        Layer.from_template(world.kb, template).save()
+    assert [queries(url, **params) for url, params in urls] == before
