@@ -122,8 +122,10 @@ def jsonld(document):
 
 
 def catalogue_dcat(request):
+    """All public datasets, or (`?template=landmarks`) one template's from every municipality."""
     links = Links(request)
-    return jsonld(dcat.catalogue_document(ckan.Actions(links).entries(ckan.harvestable_layers()), links))
+    layers = find(ckan.harvestable_layers(), template=request.GET.get("template", "").strip())
+    return jsonld(dcat.catalogue_document(ckan.Actions(links).entries(layers), links))
 
 
 def dataset_dcat(request, municipality, layer):

@@ -8,6 +8,8 @@ from django.urls import reverse
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
 
+from layers.models import Layer
+
 # rdflib's namespaces are used through `ns`: pytest inspects module-level names, and the
 # DCAT namespace warns when asked for a term it does not define (such as "_mock_name").
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
@@ -28,6 +30,15 @@ def test_the_catalogue_lists_every_public_dataset_and_nothing_else(world):
     assert datasets == set(graph.subjects(ns.RDF.type, ns.DCAT.Dataset))
     assert {str(d) for d in datasets} == {
         "http://testserver/catalogue/krathum-baen/roads/", "http://testserver/catalogue/na-di/roads/",
+    }
+
+
+def test_one_templates_datasets_come_from_every_municipality_that_publishes_it(world):
+    for municipality in (world.kb, world.nd):
+        Layer.from_template(municipality, "landmarks").save()
+    graph = graph_of(reverse("catalogue-dcat") + "?template=landmarks")
+    assert {str(d) for d in graph.subjects(ns.RDF.type, ns.DCAT.Dataset)} == {
+        "http://testserver/catalogue/krathum-baen/landmarks/", "http://testserver/catalogue/na-di/landmarks/",
     }
 
 
