@@ -132,8 +132,11 @@ class Dataset(models.Model):
         return {
             "title_th": f"{layer.name_th} {municipality_title(municipality)}",
             "title_en": f"{layer.name_en}, {municipality_title(municipality, 'en')}" if layer.name_en else "",
-            "description_th": layer.description_th,
-            "description_en": layer.description_en,
+            # Catalogues want an abstract: the layer's own, else what and where it is.
+            "description_th": layer.description_th
+            or f"ข้อมูล{layer.name_th}ใน{municipality_title(municipality)} จังหวัด{municipality.province_th}",
+            "description_en": layer.description_en
+            or (f"{layer.name_en} of {municipality_title(municipality, 'en')}, {municipality.province_en}" if layer.name_en else ""),
             "maintainer": municipality_title(municipality),
             "keywords": list(dict.fromkeys(keywords + place)),
             "data_category": category,

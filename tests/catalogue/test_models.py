@@ -17,6 +17,7 @@ def test_a_layer_without_stored_metadata_gets_defaults_from_its_template_and_mun
     assert roads.pk is None  # nothing is written until a manager edits it
     assert roads.title_th == "ถนน เทศบาลเมืองกระทุ่มแบน"
     assert roads.title_en == "Roads, Krathum Baen Town Municipality"
+    assert roads.description_th == "ข้อมูลถนนในเทศบาลเมืองกระทุ่มแบน จังหวัดสมุทรสาคร"
     assert {"ถนน", "roads", "กระทุ่มแบน", "สมุทรสาคร"} <= set(roads.keywords)
     assert (roads.data_category, roads.licence, roads.update_frequency) == ("public", "ogl-th", "year")
     assert roads.get_licence_display() == "Open Government License - Thailand"
