@@ -146,21 +146,56 @@ def package(dataset, figures, links):
     }
 
 
-# fq terms: field:value or field:"value", and metadata_modified:[from TO to].
-FQ_TERM = re.compile(r'(?:\+)?(\w+):(?:"([^"]*)"|\[([^\]]*)\]|(\S+))')
-FQ_FIELDS = {"template", "organization", "tags", "groups", "res_format", "metadata_modified", "name"}
+# fq as CKAN harvesters send it (ckanext-harvest: "organization:a OR organization:b",
+# "-groups:x", "metadata_modified:[2026-01-01T00:00:00Z TO *]"): terms of field:value,
+# field:"value" or field:[from TO to], optionally negated, OR within a clause, clauses ANDed.
+FQ_TOKEN = re.compile(r'\s*(?:(OR|AND)\b|([+-]?)(\w+):(?:"([^"]*)"|\[([^\]]*)\]|([^\s"\[\]]+)))')
+FQ_FIELDS = {"template", "organization", "tags", "groups", "res_format", "metadata_modified", "name", "id", "dataset_type"}
+RES_FORMATS = {ckan_format.casefold() for _name, ckan_format in FORMAT_NAMES.values()}
 
 
 def parse_fq(fq):
-    terms = []
-    rest = FQ_TERM.sub("", fq).replace("AND", "").strip()
-    if rest:
-        raise ActionError(409, "Search Query Error", f"Search Query Error: fq not understood: {rest}")
-    for field, quoted, ranged, plain in FQ_TERM.findall(fq):
+    """[(negated, [(field, value, is_range), ...])]: each clause holds if any of its terms does."""
+    clauses, position, joined = [], 0, False
+    fq = fq.strip()
+    while position < len(fq):
+        match = FQ_TOKEN.match(fq, position)
+        if not match or match.end() == position:
+            raise ActionError(409, "Search Query Error", f"Search Query Error: fq not understood: {fq[position:]}")
+        position = match.end()
+        operator_word, sign, field, quoted, ranged, plain = match.groups()
+        if operator_word:
+            joined = operator_word == "OR"
+            continue
         if field not in FQ_FIELDS:
             raise ActionError(409, "Search Query Error", f"Search Query Error: unknown field {field} in fq")
-        terms.append((field, quoted or ranged or plain, bool(ranged)))
-    return terms
+        if field == "metadata_modified" and (ranged is None or " TO " not in ranged):
+            raise ActionError(409, "Search Query Error", "Search Query Error: metadata_modified takes [from TO to]")
+        term = (field, ranged if ranged is not None else (quoted if quoted is not None else plain), ranged is not None)
+        if joined and clauses:
+            clauses[-1][1].append(term)
+        else:
+            clauses.append((sign == "-", [term]))
+        joined = False
+    return clauses
+
+
+def term_holds(dataset, figures, field, value, is_range):
+    if field == "metadata_modified":
+        low, high = (parse_time(part.strip()) for part in value.split(" TO "))
+        modified = dataset.metadata_modified(figures)
+        return (low is None or modified >= low) and (high is None or modified <= high)
+    if field == "res_format":
+        return value.casefold() in RES_FORMATS  # every dataset comes in every export format
+    return value in {
+        "template": [dataset.layer.template],
+        "organization": [dataset.municipality.slug],
+        "groups": [dataset.layer.category],
+        "name": [dataset.name],
+        "id": [package_id(dataset)],
+        "tags": dataset.keywords,
+        "dataset_type": ["dataset"],
+    }[field]
 
 
 def parse_time(text):
@@ -182,6 +217,16 @@ def count_param(params, name, default, maximum):
     if value < 0:
         raise ActionError(409, "Validation Error", f"{name}: Must be a natural number")
     return min(value, maximum)
+
+
+# ckanext-harvest pages through `id asc`. CKAN's default is relevance, then newest: there is
+# no relevance score here, so that is newest first.
+SORTS_BY = {
+    "name": lambda dataset, figures: dataset.name,
+    "id": lambda dataset, figures: package_id(dataset),
+    "metadata_modified": lambda dataset, figures: dataset.metadata_modified(figures),
+}
+SORTS = {f"{key} {direction}" for key in SORTS_BY for direction in ("asc", "desc")} | {"score desc, metadata_modified desc"}
 
 
 class Actions:
@@ -210,41 +255,18 @@ class Actions:
     def package_search(self, params):
         rows = count_param(params, "rows", 10, MAX_ROWS)
         start = count_param(params, "start", 0, 10**9)
-        sort = params.get("sort") or "name asc"
-        if sort not in ("name asc", "metadata_modified desc", "metadata_modified asc", "score desc, metadata_modified desc"):
+        sort = params.get("sort") or "score desc, metadata_modified desc"
+        if sort not in SORTS:
             raise ActionError(409, "Search Query Error", f"Search Query Error: sort not supported: {sort}")
-        layers = find(harvestable_layers(), text="" if params.get("q") in (None, "*:*") else str(params["q"]))
-        after = before = None
-        for field, value, ranged in parse_fq(str(params.get("fq", ""))):
-            if field == "template":
-                layers = layers.filter(template=value)
-            elif field == "organization":
-                layers = layers.filter(municipality__slug=value)
-            elif field == "groups":
-                layers = layers.filter(category=value)
-            elif field == "name":
-                layers = layers.filter(pk__in=[d.layer.pk for d in datasets_of(layers) if d.name == value])
-            elif field == "tags":
-                layers = layers.filter(pk__in=[d.layer.pk for d in datasets_of(layers) if value in d.keywords])
-            elif field == "res_format":
-                # Every dataset is offered in every export format.
-                if value.casefold() not in {ckan_format.casefold() for _name, ckan_format in FORMAT_NAMES.values()}:
-                    layers = layers.none()
-            elif field == "metadata_modified":
-                if not ranged or " TO " not in value:
-                    raise ActionError(409, "Search Query Error", "Search Query Error: metadata_modified takes [from TO to]")
-                low, high = value.split(" TO ")
-                after, before = parse_time(low.strip()), parse_time(high.strip())
-        entries = self.entries(layers)
-        if after or before:
-            entries = [
-                (dataset, figures) for dataset, figures in entries
-                if (not after or dataset.metadata_modified(figures) >= after)
-                and (not before or dataset.metadata_modified(figures) <= before)
-            ]
+        query = "" if params.get("q") in (None, "*:*") else str(params["q"])
+        clauses = parse_fq(str(params.get("fq", "")))
+        entries = [
+            (dataset, figures)
+            for dataset, figures in self.entries(find(harvestable_layers(), text=query))
+            if all(negated != any(term_holds(dataset, figures, *term) for term in terms) for negated, terms in clauses)
+        ]
         key, direction = sort.split(",")[-1].split()
-        order = (lambda entry: entry[0].name) if key == "name" else (lambda entry: entry[0].metadata_modified(entry[1]))
-        entries.sort(key=order, reverse=direction == "desc")
+        entries.sort(key=lambda entry: SORTS_BY[key](*entry), reverse=direction == "desc")
         return {
             "count": len(entries),
             "sort": sort,

@@ -1,6 +1,7 @@
 """The CKAN read API, called with CKAN's own client library (ckanapi) against a live
 server, as a CKAN portal's harvester would."""
 
+import datetime
 import json
 
 import pytest
@@ -63,7 +64,7 @@ def test_private_or_missing_packages_are_not_found(portal, name):
 
 
 def test_one_templates_data_comes_back_from_every_municipality_that_publishes_it(portal):
-    found = portal.action.package_search(fq="template:landmarks", rows=10)
+    found = portal.action.package_search(fq="template:landmarks", rows=10, sort="name asc")
     assert found["count"] == 2
     assert [item["organization"]["name"] for item in found["results"]] == ["krathum-baen", "na-di"]
     # The same fields (the same meaning) in each: the layers line up.
@@ -73,7 +74,7 @@ def test_one_templates_data_comes_back_from_every_municipality_that_publishes_it
 
 
 def test_search_takes_thai_words_filters_paging_and_sorting(portal):
-    assert [p["name"] for p in portal.action.package_search(q="วัด")["results"]] == ["krathum-baen-landmarks", "na-di-landmarks"]
+    assert [p["name"] for p in portal.action.package_search(q="วัด", sort="name asc")["results"]] == ["krathum-baen-landmarks", "na-di-landmarks"]
     assert [p["name"] for p in portal.action.package_search(q="วัด", fq="organization:na-di")["results"]] == ["na-di-landmarks"]
     page = portal.action.package_search(rows=1, start=1, sort="name asc")
     assert page["count"] == 4 and [p["name"] for p in page["results"]] == ["krathum-baen-roads"]
@@ -83,6 +84,19 @@ def test_search_takes_thai_words_filters_paging_and_sorting(portal):
     recent = portal.action.package_search(fq="metadata_modified:[2000-01-01T00:00:00Z TO *]", sort="metadata_modified desc")
     assert recent["count"] == 4
     assert portal.action.package_search(fq="metadata_modified:[2999-01-01T00:00:00Z TO *]")["count"] == 0
+
+
+def test_a_ckanext_harvest_style_gather_gets_what_it_asks_for(world, portal):
+    """The terms ckanext-harvest's CKAN harvester sends: organisations in or out, an
+    incremental window in UTC with microseconds, paging by id."""
+    since = (world.road.updated_at - datetime.timedelta(hours=1)).astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat()
+    fq = f"organization:krathum-baen OR organization:na-di metadata_modified:[{since}Z TO *]"
+    pages = [portal.action.package_search(fq=fq, rows=3, start=start, sort="id asc") for start in (0, 3)]
+    ids = [item["id"] for page in pages for item in page["results"]]
+    assert pages[0]["count"] == 4 and len(ids) == 4 and ids == sorted(ids)
+    excluded = portal.action.package_search(fq="-organization:na-di", rows=100)
+    assert {item["organization"]["name"] for item in excluded["results"]} == {"krathum-baen"}
+    assert portal.action.package_search(fq="+dataset_type:dataset", rows=100)["count"] == 4
 
 
 def test_bad_searches_get_ckans_errors(portal):

@@ -80,7 +80,7 @@ def test_the_harvestable_catalogue_is_the_same_public_list_for_every_role(world,
     for name in ("ckan-action", "ckan-action-unversioned"):
         names = client.get(reverse(name, args=["package_list"])).json()["result"]
         assert names == ["krathum-baen-roads", "na-di-roads"]
-        found = client.get(reverse(name, args=["package_search"]), {"q": "", "rows": 100}).json()["result"]
+        found = client.get(reverse(name, args=["package_search"]), {"q": "", "rows": 100, "sort": "name asc"}).json()["result"]
         assert [item["name"] for item in found["results"]] == ["krathum-baen-roads", "na-di-roads"]
         missing = client.get(reverse(name, args=["package_show"]), {"id": "krathum-baen-drains"})
         assert missing.status_code == 404 and missing.json()["success"] is False
