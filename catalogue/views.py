@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -100,7 +100,7 @@ def dataset_edit(request, municipality, layer):
     form = DatasetForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "บันทึกคำอธิบายชุดข้อมูลแล้ว / The dataset's metadata is saved.")
+        messages.success(request, _("บันทึกคำอธิบายชุดข้อมูลแล้ว"))
         return redirect("dataset", municipality, layer)
     return render(request, "catalogue/edit.html", {"dataset": entry, "form": form}, status=400 if form.errors else 200)
 
