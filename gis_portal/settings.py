@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "basemaps",
     "dashboards",
     "editor",
+    "catalogue",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before layers.urls, whose router would otherwise be asked first.
     path("api/v1/dashboards/", include("dashboards.api_urls")),
+    path("", include("catalogue.urls")),
     path("api/v1/", include("layers.urls")),
     path("ogc/", include("layers.ogc_urls")),
     path("tiles/", include("layers.tiles_urls")),

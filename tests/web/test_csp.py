@@ -6,7 +6,10 @@ import pytest
 from basemaps.models import BasemapSource
 from tests.web.conftest import Visitor
 
-PAGES = ["/", "/m/krathum-baen/", "/m/krathum-baen/showcase/", "/accounts/login/", "/admin/login/", "/api/v1/docs/"]
+PAGES = [
+    "/", "/m/krathum-baen/", "/m/krathum-baen/showcase/", "/accounts/login/", "/admin/login/", "/api/v1/docs/",
+    "/catalogue/", "/catalogue/krathum-baen/landmarks/",
+]
 
 
 @pytest.fixture
@@ -25,7 +28,7 @@ def test_the_page_runs_under_its_content_security_policy(web_world, strict, path
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-eval" not in policy
     strict.page.wait_for_load_state("networkidle")
-    if path.startswith("/m/"):
+    if path.startswith(("/m/", "/catalogue/krathum-baen/")):
         strict.page.locator(".leaflet-container").wait_for()
     strict.check_clean()
 
