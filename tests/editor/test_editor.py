@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from basemaps.models import BasemapSource
 from layers.models import Attachment, Feature, Layer
 from tests.conftest import ARTIFACTS, PASSWORD
+from tests.web.conftest import settle
 
 PHONE = {"width": 390, "height": 844}
 HERE = {"latitude": 13.655, "longitude": 100.255, "accuracy": 8}
@@ -83,6 +84,7 @@ class Editor:
     def close(self):
         outside = [url for url in self.requests if url.startswith("http") and urlparse(url).netloc != self.host]
         self.context.close()
+        settle()
         assert outside == []
 
 

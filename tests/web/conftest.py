@@ -3,10 +3,12 @@ server (which serves the static files too). Every page records every request it 
 so a test can prove that nothing went to another host."""
 
 import json
+import time
 
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.db import connection
 from django.test import Client
 
 from basemaps.models import BasemapSource
@@ -66,6 +68,10 @@ class Visitor:
     def outside_requests(self):
         return [url for url in self.requests if not url.startswith((self.base + "/", "data:", "blob:"))]
 
+    def close(self):
+        self.context.close()
+        settle()
+
     def check_clean(self):
         """Nothing but our own host was asked for, and no script failed."""
         assert self.requests, "the page made no requests at all"
@@ -73,11 +79,24 @@ class Visitor:
         assert self.errors == []
 
 
+def settle(timeout=15):
+    """Waits until the live server has finished the database work the page asked for: a
+    request still running when the test's data is flushed can deadlock the flush."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                           " AND pid <> pg_backend_pid() AND state NOT IN ('idle') AND backend_type = 'client backend'")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
+
+
 @pytest.fixture
 def visitor(browser, live_server):
     visitor = Visitor(browser, live_server, {"width": 1280, "height": 800})
     yield visitor
-    visitor.context.close()
+    visitor.close()
 
 
 @pytest.fixture
@@ -86,14 +105,14 @@ def strict_visitor(browser, live_server):
     scripts must run under it (test waits then go by selectors, not evaluated strings)."""
     visitor = Visitor(browser, live_server, {"width": 1280, "height": 900}, enforce_csp=True)
     yield visitor
-    visitor.context.close()
+    visitor.close()
 
 
 @pytest.fixture
 def phone(browser, live_server):
     visitor = Visitor(browser, live_server, {"width": 390, "height": 844})
     yield visitor
-    visitor.context.close()
+    visitor.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
 from layers.models import Feature, Layer, Membership, Municipality, Role
 from tests.conftest import PASSWORD
-from tests.web.conftest import Visitor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,27 +71,23 @@ def test_on_a_phone_the_dataset_page_fits_the_screen(tha_muang, phone):
     phone.check_clean()
 
 
-def test_a_manager_edits_the_metadata_on_a_page_that_runs_under_its_security_policy(tha_muang, browser, live_server):
+def test_a_manager_edits_the_metadata_on_a_page_that_runs_under_its_security_policy(tha_muang, strict_visitor):
     manager = get_user_model().objects.create_user("tha-muang-manager", password=PASSWORD)
     Membership.objects.create(user=manager, municipality=tha_muang.municipality, role=Role.MANAGER)
-    strict = Visitor(browser, live_server, {"width": 1280, "height": 900}, enforce_csp=True)
-    try:
-        strict.sign_in(manager)
-        page = strict.open("/catalogue/tha-muang/landmarks/")
-        page.click("text=แก้ไขคำอธิบายชุดข้อมูล")
-        page.wait_for_url("**/edit/")
-        page.fill("#id_keywords", "วัด, ท่องเที่ยว, ตลาดน้ำ")
-        page.fill("#id_maintainer_email", "tourism@thamuang.go.th")
-        page.select_option("#id_equivalent_scale", "4000")
-        page.fill("#id_positional_accuracy_m", "5")
-        # A viewport screenshot: a full-page one here leaves Chromium clicking beside the button.
-        strict.screenshot("catalogue-edit")
-        page.click(".dataset-form button[type=submit]")
-        page.wait_for_url("**/catalogue/tha-muang/landmarks/")
-        assert "บันทึกคำอธิบายชุดข้อมูลแล้ว" in page.inner_text(".notice")
-        text = page.inner_text("main")
-        assert "ตลาดน้ำ" in text and "tourism@thamuang.go.th" in text and "1:4,000" in text and "± 5.0" in text
-        strict.screenshot("catalogue-dataset-edited", full_page=True)
-        strict.check_clean()
-    finally:
-        strict.context.close()
+    strict_visitor.sign_in(manager)
+    page = strict_visitor.open("/catalogue/tha-muang/landmarks/")
+    page.click("text=แก้ไขคำอธิบายชุดข้อมูล")
+    page.wait_for_url("**/edit/")
+    page.fill("#id_keywords", "วัด, ท่องเที่ยว, ตลาดน้ำ")
+    page.fill("#id_maintainer_email", "tourism@thamuang.go.th")
+    page.select_option("#id_equivalent_scale", "4000")
+    page.fill("#id_positional_accuracy_m", "5")
+    # A viewport screenshot: a full-page one here leaves Chromium clicking beside the button.
+    strict_visitor.screenshot("catalogue-edit")
+    page.click(".dataset-form button[type=submit]")
+    page.wait_for_url("**/catalogue/tha-muang/landmarks/")
+    assert "บันทึกคำอธิบายชุดข้อมูลแล้ว" in page.inner_text(".notice")
+    text = page.inner_text("main")
+    assert "ตลาดน้ำ" in text and "tourism@thamuang.go.th" in text and "1:4,000" in text and "± 5.0" in text
+    strict_visitor.screenshot("catalogue-dataset-edited", full_page=True)
+    strict_visitor.check_clean()

@@ -4,7 +4,6 @@ nothing from another host (the basemap is off here, so not even tiles)."""
 import pytest
 
 from basemaps.models import BasemapSource
-from tests.web.conftest import Visitor
 
 PAGES = [
     "/", "/m/krathum-baen/", "/m/krathum-baen/showcase/", "/accounts/login/", "/admin/login/", "/api/v1/docs/",
@@ -12,25 +11,18 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def strict(browser, live_server):
-    visitor = Visitor(browser, live_server, {"width": 1280, "height": 800}, enforce_csp=True)
-    yield visitor
-    visitor.context.close()
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("path", PAGES)
-def test_the_page_runs_under_its_content_security_policy(web_world, strict, path):
+def test_the_page_runs_under_its_content_security_policy(web_world, strict_visitor, path):
     BasemapSource.objects.update(is_default=False)
-    response = strict.page.goto(strict.base + path)
+    response = strict_visitor.page.goto(strict_visitor.base + path)
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-eval" not in policy
-    strict.page.wait_for_load_state("networkidle")
+    strict_visitor.page.wait_for_load_state("networkidle")
     if path.startswith(("/m/", "/catalogue/krathum-baen/")):
-        strict.page.locator(".leaflet-container").wait_for()
-    strict.check_clean()
+        strict_visitor.page.locator(".leaflet-container").wait_for()
+    strict_visitor.check_clean()
 
 
 @pytest.mark.django_db
