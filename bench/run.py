@@ -93,6 +93,36 @@ def bench_layer(slug, size):
     return layer
 
 
+def bench_points(slug, size):
+    """A street-lights layer of `size` points over the same area, made once and kept."""
+    from django.db import connection
+
+    from layers.models import Feature, Layer
+
+    roads = bench_layer("roads-kb", 300)  # makes the bench municipality
+    layer = Layer.objects.filter(municipality=roads.municipality, slug=slug).first()
+    if layer and Feature.objects.filter(layer=layer).count() == size:
+        return layer
+    if layer:
+        layer.delete()
+    layer = Layer.from_template(roads.municipality, "street_lights", slug=slug, access="public")
+    layer.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO layers_feature (layer_id, geom, properties, version, created_at, updated_at)
+            SELECT %s, ST_SetSRID(ST_MakePoint(%s + random() * %s, %s + random() * %s), 4326),
+                   jsonb_build_object('pole_code', 'P-' || i, 'lamp', (ARRAY['led','sodium','fluorescent'])[1 + i %% 3],
+                                      'watts', 20 + i %% 5 * 10, 'working', i %% 7 <> 0),
+                   1, now(), now()
+            FROM generate_series(1, %s) i
+            """,
+            [layer.pk, X0, SPAN, Y0, SPAN, size],
+        )
+        cursor.execute("ANALYZE layers_feature")
+    return layer
+
+
 class Server:
     """gunicorn on a free loopback port, production settings; one worker by default (so
     its memory can be read)."""

@@ -408,7 +408,8 @@ class FeatureQuerySet(models.QuerySet):
 
 
 class Feature(models.Model):
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features")
+    # Indexed by feature_layer_id_idx (layer, id) below, which serves every layer_id lookup.
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features", db_index=False)
     # SRID 4326 for GeoJSON and Leaflet; the GiST index is GeoDjango's default.
     geom = models.GeometryField(srid=4326)
     properties = models.JSONField(default=dict, blank=True)
@@ -422,6 +423,9 @@ class Feature(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # A layer's features in id order without a sort: pages of the API, and a vector
+        # tile's feature cap, which stops after the first MAX_FEATURES in the tile.
+        indexes = [models.Index(fields=["layer", "id"], name="feature_layer_id_idx")]
 
     def __str__(self):
         return f"{self.layer} #{self.pk}"
