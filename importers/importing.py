@@ -11,19 +11,19 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pyproj
 import shapely
-from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from layers.models import Feature, Revision
-from layers.schema import bilingual
+from layers.geometry import shape_of
+from layers.models import AccessRecord, Revision
+from layers.schema import bilingual, clean_properties
 
 from .detection import choose_crs, shapefile_encoding
 from .sources import SHEET_SUFFIXES, ImportFailed, find_dataset, layers_of, read_sheet, read_vector, unpack
 
-BATCH = 2000
 PREVIEW_ROWS = 10
 
 
@@ -119,63 +119,89 @@ def field_mapping(layer, fields, mapping=None):
     return mapping
 
 
-def matched_choice(field_spec, value):
-    """A choice given by its value or by its Thai or English label (any case)."""
-    if field_spec["type"] != "choice" or value is None:
-        return value
-    text = str(value).strip().casefold()
-    for choice in field_spec["choices"]:
-        if text in (str(choice["value"]).casefold(), choice.get("label_th", "").casefold(), choice.get("label_en", "").casefold()):
-            return choice["value"]
-    return value
+def choice_matcher(field_spec):
+    """A function giving a choice field's value for a cell that holds the value or its
+    Thai or English label (any case); other fields' cells pass as they are."""
+    if field_spec["type"] != "choice":
+        return lambda value: value
+    by_text = {}
+    for choice in reversed(field_spec["choices"]):  # the first choice wins a shared label
+        for text in (str(choice["value"]), choice.get("label_th", ""), choice.get("label_en", "")):
+            by_text[text.casefold()] = choice["value"]
+    by_text.pop("", None)
+    return lambda value: value if value is None else by_text.get(str(value).strip().casefold(), value)
 
 
-def to_wgs84(crs):
+def to_wgs84(geometries, crs):
+    """The file's geometries as shapely geometries in WGS84 lon/lat, heights dropped (the
+    layers are two-dimensional); None where a row has none or it cannot be read. All rows
+    are transformed in one call, by PROJ in C."""
+    shapes = shapely.force_2d(shapely.from_wkb(np.array(geometries, dtype=object), on_invalid="ignore"))
     try:
-        return CoordTransform(SpatialReference(crs.source), SpatialReference(4326))
-    except GDALException as error:
+        # always_xy: EPSG:4326 is latitude first by the book, but files and our layers are
+        # lon/lat (GDAL's "traditional GIS order"). The source is an EPSG code or the
+        # file's WKT; Indian 1975 carries its named three-parameter shift (TOWGS84).
+        transformer = pyproj.Transformer.from_crs(crs.source, "EPSG:4326", always_xy=True)
+    except pyproj.exceptions.CRSError as error:
         raise ImportFailed("ไม่รู้จักระบบพิกัดของไฟล์", f"Unknown coordinate system: {error}") from None
+    with np.errstate(invalid="ignore", over="ignore"):
+        # Absurd coordinates come back infinite: the geometry checks then refuse them.
+        return shapely.transform(shapes, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def repair(shapes, report):
+    """Invalid geometries made valid (a self-crossing ring, a bow tie), each listed in the
+    report with what was wrong; those GEOS cannot repair are left for the checks to refuse."""
+    with np.errstate(invalid="ignore"):
+        invalid = np.flatnonzero(~shapely.is_missing(shapes) & ~shapely.is_valid(shapes))
+    for i in invalid:
+        reason = shapely.is_valid_reason(shapes[i])
+        try:
+            shapes[i] = shapely.make_valid(shapes[i])
+        except shapely.errors.GEOSException:
+            continue
+        report.repaired.append({"row": int(i) + 1, "reason": reason})
+    return shapes
 
 
 def prepare_rows(table, layer, crs, mapping, key, report, progress=None):
     """Validated (row number, geometry, properties) for every row that can be imported;
-    the others are listed in the report with what is wrong."""
-    transform = to_wgs84(crs)
+    the others are listed in the report with what is wrong. The geometry checks run over
+    all rows at once (layers.geometry); the attributes row by row against the schema."""
+    shapes = repair(to_wgs84(table.geometries, crs), report)
+    geometry_errors = layer.geometry_errors(shapes)
     fields = {f["name"]: f for f in layer.schema}
-    boundary = layer.municipality.boundary.prepared if layer.municipality.boundary else None
+    matchers = {target: (source, choice_matcher(fields[target])) for target, source in mapping.items()}
     seen_keys = set()
     prepared = []
-    for number, (row, wkb) in enumerate(zip(table.rows, table.geometries), start=1):
+    for number, (row, wkb, shape, geometry_error) in enumerate(zip(table.rows, table.geometries, shapes, geometry_errors), start=1):
         if progress and number % 1000 == 0:
             progress(number, len(table.rows))
         report.read += 1
+        errors = {}
+        if wkb is None or shape is None:
+            errors["geometry"] = [bilingual("ไม่มีรูปร่างหรือพิกัดอ่านไม่ได้", "No geometry, or unreadable coordinates.")]
+        elif geometry_error:
+            errors["geometry"] = [geometry_error]
         try:
-            if wkb is None:
-                raise ValidationError({"geometry": [bilingual("ไม่มีรูปร่างหรือพิกัดอ่านไม่ได้", "No geometry, or unreadable coordinates.")]})
-            # Heights (KML, GPX) are dropped: the layers are two-dimensional.
-            geom = GEOSGeometry(memoryview(shapely.to_wkb(shapely.force_2d(shapely.from_wkb(wkb)))))
-            geom.transform(transform)
-            geom.srid = 4326
-            if not geom.valid:
-                reason = geom.valid_reason
-                geom = geom.make_valid()
-                report.repaired.append({"row": number, "reason": reason})
-            properties = {target: matched_choice(fields[target], row.get(source)) for target, source in mapping.items()}
-            geom, properties = layer.clean_feature(geom, properties)
-            if key:
-                value = properties.get(key)
-                if value is None or value in seen_keys:
-                    raise ValidationError({key: [bilingual("ค่าคีย์ว่างหรือซ้ำในไฟล์", "The key is empty or repeated in the file.")]})
-                seen_keys.add(value)
+            properties = clean_properties(layer.schema, {target: match(row.get(source)) for target, (source, match) in matchers.items()})
         except ValidationError as error:
-            report.rejected.append({"row": number, "errors": error.message_dict})
+            errors.update(error.message_dict)
+        if key and not errors:
+            value = properties.get(key)
+            if value is None or value in seen_keys:
+                errors[key] = [bilingual("ค่าคีย์ว่างหรือซ้ำในไฟล์", "The key is empty or repeated in the file.")]
+            seen_keys.add(value)
+        if errors:
+            report.rejected.append({"row": number, "errors": errors})
             continue
-        except (GEOSException, GDALException, ValueError) as error:
-            report.rejected.append({"row": number, "errors": {"geometry": [bilingual("รูปร่างใช้ไม่ได้", f"Unusable geometry ({error}).")]}})
-            continue
-        if boundary is not None and not boundary.intersects(geom):
-            report.outside.append(number)
-        prepared.append((number, geom, properties))
+        prepared.append((number, shape, properties))
+    boundary = layer.municipality.boundary
+    if boundary is not None and prepared:
+        boundary = shape_of(boundary)
+        shapely.prepare(boundary)
+        inside = shapely.intersects(boundary, np.array([shape for _, shape, _ in prepared], dtype=object))
+        report.outside = [number for (number, _, _), within in zip(prepared, inside) if not within]
     return prepared
 
 
@@ -202,39 +228,65 @@ def import_file(path, layer, user, *, source_layer=None, encoding=None, srid=Non
     return report
 
 
+def state_sql(geom, properties):
+    """What a revision keeps of a feature (Feature.state), built by PostGIS."""
+    return f"jsonb_build_object('geometry', ST_AsGeoJSON({geom})::jsonb, 'properties', {properties})"
+
+
+REVISION_COLUMNS = "layer_id, feature_id, action, version, before, after, user_id, batch, created_at"
+
+
 def write(rows, layer, user, key, report):
-    batch = uuid.UUID(report.batch)
-    existing = {}
-    if key:
-        existing = {
-            f.properties.get(key): f
-            for f in Feature.objects.select_for_update().filter(layer=layer, **{f"properties__{key}__isnull": False})
-        }
-    new = []
-    for _, geom, properties in rows:
-        current = existing.get(properties.get(key)) if key else None
-        if current is None:
-            new.append(Feature(layer=layer, geom=geom, properties=properties, created_by=user, updated_by=user))
-            continue
-        before = current.state()
-        current.geom, current.properties = geom, properties
-        current.version += 1
-        current.updated_by = user
-        current.save()
-        Revision.record(current, Revision.Action.IMPORT, user, before=before, after=current.state(), batch=batch)
-        report.updated += 1
-    user_id = user.pk if user and user.is_authenticated else None
-    for start in range(0, len(new), BATCH):
-        ids = [f.pk for f in Feature.objects.bulk_create(new[start : start + BATCH])]
-        # The history rows are written by PostGIS from the stored features: building each
-        # feature's GeoJSON in Python cost as much as the import itself.
-        with connection.cursor() as cursor:
+    """Stores the prepared rows in the open transaction: COPY into a staging table, then
+    PostGIS updates the features that share a key with a row, inserts the others, and
+    writes their "import" revisions from the stored rows, a few statements in all."""
+    params = {"layer": layer.pk, "user": user.pk if user and user.is_authenticated else None,
+              "batch": uuid.UUID(report.batch), "key": key, "action": Revision.Action.IMPORT}
+    shapes = shapely.set_srid(np.array([shape for _, shape, _ in rows], dtype=object), 4326)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE import_rows (row integer PRIMARY KEY, geom geometry(Geometry, 4326) NOT NULL,"
+                       " properties jsonb NOT NULL) ON COMMIT DROP")
+        # Binary COPY: PostGIS reads a geometry's binary form as EWKB, so shapely's bytes
+        # go in as they are (sent as bytea, which is raw bytes on the wire).
+        with cursor.cursor.copy("COPY import_rows (row, geom, properties) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int4", "bytea", "jsonb"])
+            for (number, _, properties), ewkb in zip(rows, shapely.to_wkb(shapes, include_srid=True)):
+                copy.write_row((number, ewkb, properties))
+        if key:
+            # Lock the matched features first: the update below then reads, as "before",
+            # exactly the rows it changes.
+            cursor.execute("SELECT f.id FROM layers_feature f JOIN import_rows s ON f.properties -> %(key)s = s.properties -> %(key)s"
+                           " WHERE f.layer_id = %(layer)s FOR UPDATE OF f", params)
             cursor.execute(
-                """INSERT INTO layers_revision (layer_id, feature_id, action, version, after, user_id, batch, created_at)
-                   SELECT layer_id, id, %s, 1,
-                          jsonb_build_object('geometry', ST_AsGeoJSON(geom)::jsonb, 'properties', properties),
-                          %s, %s, now()
-                   FROM layers_feature WHERE id = ANY(%s)""",
-                [Revision.Action.IMPORT, user_id, batch, ids],
+                f"""WITH changed AS (
+                        UPDATE layers_feature f
+                        SET geom = s.geom, properties = s.properties, version = f.version + 1,
+                            updated_by_id = %(user)s, updated_at = now()
+                        FROM import_rows s, layers_feature old
+                        WHERE f.layer_id = %(layer)s AND old.id = f.id AND f.properties -> %(key)s = s.properties -> %(key)s
+                        RETURNING f.id, f.version, f.geom, f.properties, old.geom AS old_geom, old.properties AS old_properties)
+                    INSERT INTO layers_revision ({REVISION_COLUMNS})
+                    SELECT %(layer)s, id, %(action)s, version, {state_sql("old_geom", "old_properties")},
+                           {state_sql("geom", "properties")}, %(user)s, %(batch)s, now()
+                    FROM changed""",
+                params,
             )
-    report.created = len(new)
+            report.updated = cursor.rowcount
+        cursor.execute(
+            f"""WITH created AS (
+                    INSERT INTO layers_feature (layer_id, geom, properties, version, created_by_id, updated_by_id, created_at, updated_at)
+                    SELECT %(layer)s, s.geom, s.properties, 1, %(user)s, %(user)s, now(), now()
+                    FROM import_rows s
+                    WHERE %(key)s::text IS NULL OR NOT EXISTS (
+                        SELECT FROM layers_feature f WHERE f.layer_id = %(layer)s AND f.properties -> %(key)s = s.properties -> %(key)s)
+                    ORDER BY s.row
+                    RETURNING id, version, geom, properties)
+                INSERT INTO layers_revision ({REVISION_COLUMNS})
+                SELECT %(layer)s, id, %(action)s, version, NULL, {state_sql("geom", "properties")}, %(user)s, %(batch)s, now()
+                FROM created""",
+            params,
+        )
+        report.created = cursor.rowcount
+        # Dropped now, not at commit: an outer transaction may import again.
+        cursor.execute("DROP TABLE import_rows")
+    AccessRecord.note(user, layer, AccessRecord.Action.CHANGE, f"import {report.batch}", report.created + report.updated)

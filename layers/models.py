@@ -6,7 +6,6 @@ dashboards) starts from them; no view filters by hand.
 """
 
 import json
-import math
 import uuid
 
 from django.conf import settings
@@ -23,11 +22,11 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from .geometry import geometry_errors, shape_of
 from .layer_templates import TEMPLATES
 from .photos import read_photo
 from .schema import bilingual, clean_properties, clean_value, validate_schema
 
-MAX_VERTICES = 200_000
 # Within this distance of the boundary a feature counts as "near" (roads and drains run on).
 NEAR_METRES = 500
 
@@ -118,16 +117,6 @@ class GeometryType(models.TextChoices):
     POINT = "Point", _("จุด")
     LINESTRING = "LineString", _("เส้น")
     POLYGON = "Polygon", _("รูปปิด")
-
-
-def envelope(geom):
-    """(xmin, ymin, xmax, ymax) from GEOS's envelope: Django's `extent` walks every
-    vertex in Python, which dominated bulk imports."""
-    box = geom.envelope
-    if box.geom_type == "Point":
-        return (box.x, box.y, box.x, box.y)
-    xs, ys = zip(*box.exterior_ring.coords)
-    return (min(xs), min(ys), max(xs), max(ys))
 
 
 def grants_of(user):
@@ -229,42 +218,14 @@ class Layer(models.Model):
 
     def clean_geometry(self, geom):
         """Checks a geometry before it is stored; raises ValidationError({"geometry": ...})."""
-
-        def refuse(th, en):
-            raise ValidationError({"geometry": [bilingual(th, en)]})
-
-        if geom is None or geom.empty:
-            refuse("ต้องมีรูปร่าง (geometry)", "A geometry is required.")
-        # Multi-part geometries are accepted in a layer of the single kind.
-        if geom.geom_type.removeprefix("Multi") != self.geometry_type:
-            refuse(
-                f"ชั้นข้อมูลนี้รับเฉพาะ {self.get_geometry_type_display()} ไม่ใช่ {geom.geom_type}",
-                f"This layer takes {self.geometry_type} geometries, not {geom.geom_type}.",
-            )
-        if geom.num_coords > MAX_VERTICES:
-            refuse(
-                f"มีจุดยอดมากเกินไป ({geom.num_coords:,} จุด สูงสุด {MAX_VERTICES:,})",
-                f"Too many vertices ({geom.num_coords:,}; at most {MAX_VERTICES:,}).",
-            )
-        try:
-            extent = envelope(geom)
-        except (GEOSException, ValueError, IndexError):  # GEOS finds no (or an empty) envelope
-            extent = ()
-        # NaN or infinite coordinates leave no envelope, or one that is not finite (a NaN
-        # between finite vertices is caught by the validity check below).
-        if len(extent) != 4 or not all(math.isfinite(value) for value in extent):
-            refuse("พิกัดต้องเป็นตัวเลข", "Coordinates must be finite numbers.")
-        xmin, ymin, xmax, ymax = extent
-        if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
-            refuse(
-                "พิกัดต้องเป็นลองจิจูด/ละติจูด WGS84 (องศา)",
-                "Coordinates must be WGS84 longitude/latitude in degrees.",
-            )
-        if not geom.valid:
-            refuse(f"รูปร่างไม่ถูกต้อง: {geom.valid_reason}", f"The geometry is not valid: {geom.valid_reason}.")
-        if self.geometry_type == GeometryType.LINESTRING and geom.length == 0:
-            refuse("เส้นต้องมีความยาวมากกว่าศูนย์", "A line must have a length greater than zero.")
+        (error,) = self.geometry_errors([shape_of(geom)])
+        if error:
+            raise ValidationError({"geometry": [error]})
         return geom
+
+    def geometry_errors(self, shapes):
+        """The reason each shapely geometry may not be stored in this layer, or None."""
+        return geometry_errors(self.geometry_type, self.get_geometry_type_display(), shapes)
 
     def geometry_warnings(self, geom):
         """What is allowed but probably a mistake: a feature far outside its municipality

@@ -113,7 +113,8 @@ def test_zone_area_and_date_filters_apply(town):
     drawn = '{"type":"Polygon","coordinates":[[[100.299,13.705],[100.301,13.705],[100.301,13.711],[100.299,13.711],[100.299,13.705]]]}'
     in_drawn = compute(w, town.viewer, Filters.from_params({"area": drawn}, town.viewer))
     assert in_drawn["total"]["value"] == pytest.approx(meridian_m(LAT + 0.005, LAT + STEP) / 1000, abs=0.001)
-    tomorrow = (timezone.now() + timedelta(days=1)).date().isoformat()
+    # The filter compares local (Bangkok) dates: after 17:00 UTC, UTC is a day behind.
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     assert compute(w, town.viewer, Filters.from_params({"from": tomorrow}, town.viewer))["total"]["value"] is None
     assert compute(w, town.viewer, Filters.from_params({"to": tomorrow}, town.viewer))["total"]["n"] == 2
 
@@ -231,6 +232,7 @@ def test_restricted_figures_refuse_a_drawn_area(town):
 
 def test_a_date_range_filters_the_features_not_the_zones(town):
     w = widget(town.board, "choropleth", layer=town.streets.pk, zones_layer=town.zones.pk)
-    tomorrow = (timezone.now() + timedelta(days=1)).date().isoformat()
+    # The filter compares local (Bangkok) dates: after 17:00 UTC, UTC is a day behind.
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     data = compute(w, town.viewer, Filters.from_params({"from": tomorrow}, town.viewer))
     assert [(row["key"], row["n"]) for row in data["rows"]] == [(town.west.pk, 0), (town.east_zone.pk, 0)]

@@ -151,6 +151,36 @@ def test_gpx_tracks_become_lines_and_kmz_points_become_landmarks(world, landmark
     assert report.created == 0 and "kind" in report.rejected[0]["errors"]
 
 
+def test_a_dxf_drawing_from_cad_imports_its_lines(world, tmp_path):
+    drawing = geojson(tmp_path / "road.geojson", [line([[100.25, 13.65], [100.2505, 13.6505], [100.251, 13.651]], Layer="SOI-3")])
+    # CAD drawings carry no CRS; the surveyor drew in UTM 47N metres.
+    ogr2ogr("-f", "DXF", tmp_path / "road.dxf", drawing, "-t_srs", "EPSG:32647")
+    seen = inspect(tmp_path / "road.dxf", world.kb)
+    assert seen.crs_guessed and seen.crs.startswith("WGS84 / UTM 47N")
+    # The CAD layer name is the only attribute a drawing has.
+    report = import_file(tmp_path / "road.dxf", world.roads, world.colleague, mapping={"name_th": "Layer"})
+    assert (report.created, report.rejected) == (1, [])
+    imported = Feature.objects.filter(layer=world.roads).latest("id")
+    assert imported.properties["name_th"] == "SOI-3"
+    assert metres(imported.geom.coords[0], (100.25, 13.65)) < 0.5
+
+
+def test_a_shapefile_marked_with_the_0x57_language_byte_still_reads_as_thai(world, landmarks, tmp_path):
+    source = geojson(tmp_path / "in.geojson", [point(*TEMPLE, NAME_TH="ศาลเจ้าพ่อหลักเมือง", KIND="ศาลเจ้า")])
+    ogr2ogr("-f", "ESRI Shapefile", tmp_path / "shrines.shp", source, "-lco", "ENCODING=CP874")
+    (tmp_path / "shrines.cpg").unlink(missing_ok=True)
+    dbf = tmp_path / "shrines.dbf"
+    raw = bytearray(dbf.read_bytes())
+    raw[29] = 0x57  # the language driver byte old ArcView writes for "ANSI", which says nothing of Thai
+    dbf.write_bytes(bytes(raw))
+    archive = zip_of(tmp_path / "shrines.zip", [tmp_path / f"shrines.{ext}" for ext in ("shp", "shx", "dbf", "prj")])
+    seen = inspect(archive, world.kb)
+    assert (seen.encoding, seen.encoding_guessed) == ("cp874", True)
+    report = import_file(archive, landmarks, world.owner, mapping={"name_th": "NAME_TH", "kind": "KIND"})
+    assert report.created == 1
+    assert Feature.objects.get(layer=landmarks).properties == {"name_th": "ศาลเจ้าพ่อหลักเมือง", "kind": "shrine"}
+
+
 def test_reimport_with_a_key_updates_instead_of_duplicating(world, landmarks, tmp_path):
     first = geojson(tmp_path / "v1.geojson", [point(*TEMPLE, code="T1", name_th="วัดเก่า", kind="temple")])
     landmarks.schema.append({"name": "code", "type": "text", "label_th": "รหัส", "label_en": "Code"})
