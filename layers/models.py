@@ -404,7 +404,11 @@ class Feature(models.Model):
         ordering = ["id"]
         # A layer's features in id order without a sort: pages of the API, and a vector
         # tile's feature cap, which stops after the first MAX_FEATURES in the tile.
-        indexes = [models.Index(fields=["layer", "id"], name="feature_layer_id_idx")]
+        indexes = [
+            models.Index(fields=["layer", "id"], name="feature_layer_id_idx"),
+            # A layer's last change without a scan: part of a vector tile's ETag.
+            models.Index(fields=["layer", "updated_at"], name="feature_layer_updated_idx"),
+        ]
 
     def __str__(self):
         return f"{self.layer} #{self.pk}"
@@ -499,7 +503,8 @@ class Revision(models.Model):
         IMPORT = "import", _("นำเข้า")
         ERASE = "erase", _("ลบข้อมูลส่วนบุคคล")
 
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="revisions")
+    # Indexed by revision_layer_id_idx (layer, id) below, which serves every layer_id lookup.
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="revisions", db_index=False)
     # Not a foreign key: the feature may have been deleted, and its history stays.
     feature_id = models.BigIntegerField(db_index=True)
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -514,6 +519,8 @@ class Revision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # A layer's latest change without a scan: part of a vector tile's ETag.
+        indexes = [models.Index(fields=["layer", "id"], name="revision_layer_id_idx")]
 
     def __str__(self):
         return f"{self.action} {self.layer} #{self.feature_id} v{self.version}"
