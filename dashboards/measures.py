@@ -17,7 +17,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, BooleanField, Case, Count, F, FloatField, Func, OuterRef, Subquery, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db.models.functions import Cast, Coalesce, JSONObject, TruncMonth
 
 from layers.models import Access, Feature, GeographyArea, GeographyLength, Layer, parse_geometry
 from layers.schema import bilingual
@@ -241,28 +241,24 @@ def grouped(user, layer, config, filters, measure):
 
 
 def by_zone(user, layer, config, filters, measure):
-    """Choropleth: the measure inside each zone polygon, one correlated subquery per
-    figure, all in one SQL statement."""
+    """Choropleth: the measure and the count inside each zone polygon, from one correlated
+    subquery per zone (both figures in one JSON object, so each zone's features are read
+    once), all in one SQL statement."""
     zones_layer = visible_layer(user, config["zones_layer"])
     inside = features_of(user, layer, config, filters).filter(geom__intersects=OuterRef("geom"))
-
-    def per_zone(expression):
-        # Grouping by the (single) layer makes the aggregate a one-row subquery.
-        return Subquery(inside.values("layer").annotate(v=expression).values("v")[:1])
-
+    value = value_expression(measure, config.get("field"), OuterRef("geom"))
+    # Grouping by the (single) layer makes the aggregate a one-row subquery.
+    figures = Subquery(inside.values("layer").annotate(figures=JSONObject(value=value, n=Count("id"))).values("figures")[:1])
     # The date range is about the features measured, not the zones: only the place
     # narrows which zones are listed.
     zones = Feature.objects.visible_to(user).filter(layer=zones_layer).order_by("id")
     if filters.area is not None:
         zones = zones.filter(geom__intersects=filters.area)
-    zones = zones.annotate(
-        value=per_zone(value_expression(measure, config.get("field"), OuterRef("geom"))),
-        n=Coalesce(per_zone(Count("id")), 0),
-    ).values("id", "properties", "value", "n")
     rows = []
-    for zone in zones:
+    for zone in zones.annotate(figures=figures).values("id", "properties", "figures"):
         name = zone["properties"].get("name_th") or str(zone["id"])
-        rows.append({**row(zone["id"], zone["value"], zone["n"]), "label_th": name, "label_en": zone["properties"].get("name_en") or name})
+        found = zone["figures"] or {"value": None, "n": 0}  # no feature inside: no row
+        rows.append({**row(zone["id"], found["value"], found["n"]), "label_th": name, "label_en": zone["properties"].get("name_en") or name})
     return {"rows": rows, "zones_layer": zones_layer.pk}
 
 
