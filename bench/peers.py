@@ -54,7 +54,12 @@ def summary(latencies, seconds):
 def pgbench(database_url, sql, seconds, clients=CLIENTS):
     """The same SQL run by pgbench: transactions per second, p50 and p95 (s), from its
     per-transaction log."""
+    from django.conf import settings
+
     params = psycopg.conninfo.conninfo_to_dict(database_url)
+    # The session settings of the app's own connections (JIT and parallel workers off),
+    # or pgbench would be timing another plan of the same SQL.
+    env = {**os.environ, "PGOPTIONS": settings.DATABASES["default"]["OPTIONS"].get("options", "")}
     with tempfile.TemporaryDirectory() as directory:
         script = Path(directory, "tile.sql")
         script.write_text(sql.strip() + ";\n")
@@ -63,7 +68,7 @@ def pgbench(database_url, sql, seconds, clients=CLIENTS):
              "-l", "--log-prefix", str(Path(directory, "log")),
              "-h", params.get("host", ""), "-p", str(params.get("port", 5432)), "-U", params.get("user", "postgres"),
              params["dbname"]],
-            check=True, capture_output=True,
+            env=env, check=True, capture_output=True,
         )
         # Each log line: client, transaction, latency in microseconds, script, epoch, µs.
         latencies = [int(line.split()[2]) / 1e6 for log in Path(directory).glob("log*") for line in log.read_text().splitlines()]
