@@ -27,6 +27,7 @@ from pathlib import Path
 import psycopg
 
 import peers
+import webmap
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -323,6 +324,7 @@ def main():
     args = parser.parse_args()
     sizes, repeat, authorities = ([200], 2, 30) if args.smoke else ([10_000, 100_000], 7, None)
     points, seconds = (500, 1) if args.smoke else (1_000_000, 5)
+    map_sizes, map_repeat = ([200], 1) if args.smoke else ([5_000, 20_000, 100_000], 3)
 
     database_url = ensure_database(args.database_url, args.database)
     django_setup(database_url)
@@ -353,6 +355,8 @@ def main():
                 results += peers.ogc_scenarios(server, database_url, conn, roads, bbox, seconds, free_port)
         finally:
             server.stop()
+        map_layers = [(bench_points(f"lights-{n}", n), n) for n in map_sizes]
+        results += webmap.webmap_scenarios(map_layers, (X0 + SPAN / 2, Y0 + SPAN / 2), map_repeat)
         server = Server(database_url)
         try:
             results += national_scenario(server, conn, repeat, authorities)
@@ -378,6 +382,8 @@ def write(results, out):
         if "throughput_ratio" in r:
             notes.append(f"{r['requests_per_second']:.0f} against {r['baseline_requests_per_second']:.0f} requests/s at "
                          f"{peers.CLIENTS} clients (throughput ratio {r['throughput_ratio']:.2f}); p95 {r['p95_s'] * 1000:.0f} ms")
+        if "max_long_task_ms" in r:
+            notes.append(f"longest main-thread task while panning {r['max_long_task_ms']} ms (goal < {r['long_task_goal_ms']})")
         if "tile_bytes" in r:
             notes.append(f"tile {r['tile_bytes'] / 1024:.0f} KB")
         notes = "; ".join(notes)
