@@ -26,6 +26,9 @@ from pathlib import Path
 
 import psycopg
 
+import peers
+import webmap
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -93,14 +96,48 @@ def bench_layer(slug, size):
     return layer
 
 
+def bench_points(slug, size):
+    """A street-lights layer of `size` points over the same area, made once and kept."""
+    from django.db import connection
+
+    from layers.models import Feature, Layer
+
+    roads = bench_layer("roads-kb", 300)  # makes the bench municipality
+    layer = Layer.objects.filter(municipality=roads.municipality, slug=slug).first()
+    if layer and Feature.objects.filter(layer=layer).count() == size:
+        return layer
+    if layer:
+        layer.delete()
+    layer = Layer.from_template(roads.municipality, "street_lights", slug=slug, access="public")
+    layer.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO layers_feature (layer_id, geom, properties, version, created_at, updated_at)
+            SELECT %s, ST_SetSRID(ST_MakePoint(%s + random() * %s, %s + random() * %s), 4326),
+                   jsonb_build_object('pole_code', 'P-' || i, 'lamp', (ARRAY['led','sodium','fluorescent'])[1 + i %% 3],
+                                      'watts', 20 + i %% 5 * 10, 'working', i %% 7 <> 0),
+                   1, now(), now()
+            FROM generate_series(1, %s) i
+            """,
+            [layer.pk, X0, SPAN, Y0, SPAN, size],
+        )
+        cursor.execute("ANALYZE layers_feature")
+    return layer
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Server:
     """gunicorn on a free loopback port, production settings; one worker by default (so
     its memory can be read)."""
 
     def __init__(self, database_url, workers=1):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false",
                "DJANGO_SECRET_KEY": secrets.token_urlsafe(40), "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
                "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_LOG_LEVEL": "WARNING"}
@@ -286,6 +323,8 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "bench"))
     args = parser.parse_args()
     sizes, repeat, authorities = ([200], 2, 30) if args.smoke else ([10_000, 100_000], 7, None)
+    points, seconds = (500, 1) if args.smoke else (1_000_000, 5)
+    map_sizes, map_repeat = ([200], 1) if args.smoke else ([5_000, 20_000, 100_000], 3)
 
     database_url = ensure_database(args.database_url, args.database)
     django_setup(database_url)
@@ -297,10 +336,29 @@ def main():
         for size in sizes:
             bench_layer(f"roads-{size}", size)
         bench_layer("roads-kb", 300)
+        roads, lights = bench_layer(f"roads-{sizes[-1]}", sizes[-1]), bench_points(f"lights-{points}", points)
         server = Server(database_url)
         try:
             for size in sizes:
                 results += geojson_scenarios(server, conn, size, repeat)
+        finally:
+            server.stop()
+        # Throughput: four workers for four concurrent clients.
+        server = Server(database_url, workers=peers.CLIENTS)
+        try:
+            centre = (X0 + SPAN / 2, Y0 + SPAN / 2)
+            results += peers.tile_scenarios(server, database_url, [(roads, f"{sizes[-1]:,} roads"), (lights, f"{points:,} points")],
+                                            centre, seconds)
+            if not args.smoke:  # pygeoapi comes from PyPI: not in make test
+                side = SPAN * min(1.0, (3000 / sizes[-1]) ** 0.5)
+                bbox = (centre[0] - side / 2, centre[1] - side / 2, centre[0] + side / 2, centre[1] + side / 2)
+                results += peers.ogc_scenarios(server, database_url, conn, roads, bbox, seconds, free_port)
+        finally:
+            server.stop()
+        map_layers = [(bench_points(f"lights-{n}", n), n) for n in map_sizes]
+        results += webmap.webmap_scenarios(map_layers, (X0 + SPAN / 2, Y0 + SPAN / 2), map_repeat)
+        server = Server(database_url)
+        try:
             results += national_scenario(server, conn, repeat, authorities)
         finally:
             server.stop()
@@ -314,10 +372,21 @@ def write(results, out):
     machine = f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · {platform.platform()}"
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     (out / "results.json").write_text(json.dumps({"machine": machine, "date": when, "results": results}, indent=2, ensure_ascii=False))
-    lines = [f"# Benchmark results\n\n{when} · {machine}\n", "ratio = ours / baseline (medians of repeated runs, same run)\n",
+    lines = [f"# Benchmark results\n\n{when} · {machine}\n", "ratio = ours / baseline (medians of repeated runs, same run; for throughput rows, of the "
+             "latencies under load)\n",
              "| scenario | size | ours (ms) | baseline | baseline (ms) | ratio | notes |", "| --- | ---: | ---: | --- | ---: | ---: | --- |"]
     for r in results:
-        notes = f"server peak RSS {r['server_peak_rss_kb'] / 1024:.0f} MB" if "server_peak_rss_kb" in r else ""
+        notes = []
+        if "server_peak_rss_kb" in r:
+            notes.append(f"server peak RSS {r['server_peak_rss_kb'] / 1024:.0f} MB")
+        if "throughput_ratio" in r:
+            notes.append(f"{r['requests_per_second']:.0f} against {r['baseline_requests_per_second']:.0f} requests/s at "
+                         f"{peers.CLIENTS} clients (throughput ratio {r['throughput_ratio']:.2f}); p95 {r['p95_s'] * 1000:.0f} ms")
+        if "max_long_task_ms" in r:
+            notes.append(f"longest main-thread task while panning {r['max_long_task_ms']} ms (goal < {r['long_task_goal_ms']})")
+        if "tile_bytes" in r:
+            notes.append(f"tile {r['tile_bytes'] / 1024:.0f} KB")
+        notes = "; ".join(notes)
         lines.append(f"| {r['name']} | {r['size']:,} | {r['ours_median_s'] * 1000:.1f} | {r['baseline']} | "
                      f"{r['baseline_median_s'] * 1000:.1f} | {r['ratio']:.2f} | {notes} |")
     (out / "RESULTS.md").write_text("\n".join(lines) + "\n")

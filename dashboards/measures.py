@@ -12,14 +12,14 @@ SUPPRESS_BELOW records is shown as "<5", so that no one can be picked out of a c
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db.models import Collect, GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, BooleanField, Count, Exists, F, FloatField, Func, OuterRef, Subquery, Sum, Value
+from django.db.models import Avg, BooleanField, Case, Count, F, FloatField, Func, OuterRef, Subquery, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db.models.functions import Cast, Coalesce, JSONObject, TruncMonth
 
-from layers.models import Access, Feature, Layer, parse_geometry
+from layers.models import Access, Feature, GeographyArea, GeographyLength, Layer, parse_geometry
 from layers.schema import bilingual
 
 from .models import MONTH, Measure, Widget
@@ -35,34 +35,9 @@ class NoAccess(Exception):
     message = bilingual("ไม่มีสิทธิ์ดูข้อมูลนี้", "No access to this data.")
 
 
-class GeographyLength(Func):
-    # On geography, ST_Length is in metres on the spheroid; on 4326 geometry it would be degrees.
-    function = "ST_Length"
-    template = "%(function)s((%(expressions)s)::geography)"
-    output_field = FloatField()
-
-
-class GeographyArea(Func):
-    function = "ST_Area"
-    template = "%(function)s((%(expressions)s)::geography)"
-    output_field = FloatField()
-
-
-# Degrees of longitude are shortest far from the equator; below 60° latitude (all of
-# Thailand) one degree is more than 55,660 m, so radius / 55,660 degrees is a safe box.
-METRES_PER_DEGREE_AT_60 = 55_660
-
-
-class DWithinDegrees(Func):
-    # The geometry form of ST_DWithin: a coarse but index-assisted (GiST on geom) test.
-    function = "ST_DWithin"
-    output_field = BooleanField()
-
-
 class DWithinGeography(Func):
     # ST_DWithin(a::geography, b::geography, metres): the joiner casts each geometry
-    # argument, so the radius is in metres on the spheroid. A geography cast cannot use
-    # the geometry index, hence DWithinDegrees before it.
+    # argument, so the radius is in metres on the spheroid.
     function = "ST_DWithin"
     arg_joiner = "::geography, "
     output_field = BooleanField()
@@ -81,6 +56,26 @@ class Clip(Func):
         if isinstance(clip, GEOSGeometry):
             clip = Value(clip, output_field=GeometryField(srid=4326))
         super().__init__(geom, clip)
+
+
+class Inside(Clip):
+    # ST_Contains(clip, geom): with the clip first, PostGIS prepares it once and reuses it
+    # for every feature (ST_CoveredBy(geom, clip) measured several times slower). A
+    # feature touching the edge from inside is not contained and is measured cut, the same.
+    function = "ST_Contains"
+    output_field = BooleanField()
+
+    def __init__(self, geom, clip):
+        super().__init__(geom, clip)
+        self.set_source_expressions(self.get_source_expressions()[::-1])
+
+
+def metres(stored, measure, clip):
+    """A feature's stored length or area (Feature.length_m, area_m2); with `clip`, a
+    feature wholly inside counts whole and only one crossing the edge is cut and measured."""
+    if clip is None:
+        return F(stored)
+    return Case(When(Inside("geom", clip), then=F(stored)), default=measure(Clip("geom", clip)))
 
 
 @dataclass
@@ -157,18 +152,17 @@ def features_of(user, layer, config, filters):
 def value_expression(measure, field=None, clip=None):
     """The SQL aggregate of a measure. With `clip` (a polygon or an outer zone), lengths
     and areas count only the part inside it, so a road crossing two zones is split."""
-    geom = Clip("geom", clip) if clip is not None else F("geom")
     if measure == Measure.COUNT:
         return Count("id")
     if measure in (Measure.SUM, Measure.AVG):
         number = Cast(KeyTextTransform(field, "properties"), FloatField())
         return (Sum if measure == Measure.SUM else Avg)(number)
     if measure == Measure.LENGTH_KM:
-        return Sum(GeographyLength(geom)) / 1000.0
+        return Sum(metres("length_m", GeographyLength, clip)) / 1000.0
     if measure == Measure.AREA_RAI:
-        return Sum(GeographyArea(geom)) / float(SQ_M_PER_RAI)
+        return Sum(metres("area_m2", GeographyArea, clip)) / float(SQ_M_PER_RAI)
     if measure == Measure.AREA_KM2:
-        return Sum(GeographyArea(geom)) / 1e6
+        return Sum(metres("area_m2", GeographyArea, clip)) / 1e6
     raise ValueError(measure)
 
 
@@ -247,28 +241,24 @@ def grouped(user, layer, config, filters, measure):
 
 
 def by_zone(user, layer, config, filters, measure):
-    """Choropleth: the measure inside each zone polygon, one correlated subquery per
-    figure, all in one SQL statement."""
+    """Choropleth: the measure and the count inside each zone polygon, from one correlated
+    subquery per zone (both figures in one JSON object, so each zone's features are read
+    once), all in one SQL statement."""
     zones_layer = visible_layer(user, config["zones_layer"])
     inside = features_of(user, layer, config, filters).filter(geom__intersects=OuterRef("geom"))
-
-    def per_zone(expression):
-        # Grouping by the (single) layer makes the aggregate a one-row subquery.
-        return Subquery(inside.values("layer").annotate(v=expression).values("v")[:1])
-
+    value = value_expression(measure, config.get("field"), OuterRef("geom"))
+    # Grouping by the (single) layer makes the aggregate a one-row subquery.
+    figures = Subquery(inside.values("layer").annotate(figures=JSONObject(value=value, n=Count("id"))).values("figures")[:1])
     # The date range is about the features measured, not the zones: only the place
     # narrows which zones are listed.
     zones = Feature.objects.visible_to(user).filter(layer=zones_layer).order_by("id")
     if filters.area is not None:
         zones = zones.filter(geom__intersects=filters.area)
-    zones = zones.annotate(
-        value=per_zone(value_expression(measure, config.get("field"), OuterRef("geom"))),
-        n=Coalesce(per_zone(Count("id")), 0),
-    ).values("id", "properties", "value", "n")
     rows = []
-    for zone in zones:
+    for zone in zones.annotate(figures=figures).values("id", "properties", "figures"):
         name = zone["properties"].get("name_th") or str(zone["id"])
-        rows.append({**row(zone["id"], zone["value"], zone["n"]), "label_th": name, "label_en": zone["properties"].get("name_en") or name})
+        found = zone["figures"] or {"value": None, "n": 0}  # no feature inside: no row
+        rows.append({**row(zone["id"], found["value"], found["n"]), "label_th": name, "label_en": zone["properties"].get("name_en") or name})
     return {"rows": rows, "zones_layer": zones_layer.pk}
 
 
@@ -277,13 +267,14 @@ def coverage(user, layer, config, filters, measure):
     radius_m of a feature of the widget's layer (e.g. health facilities)."""
     target = visible_layer(user, config["target_layer"])
     sources = Feature.objects.visible_to(user).filter(layer=layer).with_properties(layer, config.get("filters") or {})
-    radius = config["radius_m"]
-    near = sources.filter(
-        DWithinDegrees("geom", OuterRef("geom"), Value(radius / METRES_PER_DEGREE_AT_60)),
-        DWithinGeography("geom", OuterRef("geom"), radius),
-    )
+    # The sources as one collection, made once (an InitPlan): each target is then one
+    # geography distance test. EXISTS(a source within reach) probed the GiST index per
+    # target and met every other layer's features in the radius on the way (2,000 cases
+    # against 20 facilities among 100,000 roads: 3.3 s, now 70 ms).
+    every_source = Subquery(sources.order_by().values("layer").annotate(all=Collect("geom")).values("all")[:1])
+    covered = Coalesce(DWithinGeography("geom", every_source, config["radius_m"]), False)
     targets = filters.apply(Feature.objects.visible_to(user).filter(layer=target)).order_by()
-    counts = dict(targets.annotate(covered=Exists(near)).values_list("covered").annotate(n=Count("id")))
+    counts = dict(targets.annotate(covered=covered).values_list("covered").annotate(n=Count("id")))
     covered, missed = counts.get(True, 0), counts.get(False, 0)
     labels = {True: ("อยู่ในระยะ", "Within reach"), False: ("อยู่นอกระยะ", "Out of reach")}
     return {

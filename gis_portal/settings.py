@@ -45,7 +45,10 @@ def database_from_url(url):
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     # GeoJSON is streamed from server-side cursors, which PostgreSQL plans for the first
     # 10% of rows by default (a slow plan when the client reads them all, as we do).
-    query.setdefault("options", "-c cursor_tuple_fraction=1")
+    # A web request's query is short: on a small shared server, compiling it (JIT) or
+    # starting parallel workers costs more than it saves (a z12 vector tile: 250 ms with
+    # them, 70 ms without; see bench/RESULTS.md).
+    query.setdefault("options", "-c cursor_tuple_fraction=1 -c jit=off -c max_parallel_workers_per_gather=0")
     return {
         "ENGINE": "django.contrib.gis.db.backends.postgis",
         "NAME": unquote(parts.path.lstrip("/")),

@@ -4,10 +4,11 @@ import math
 
 import mapbox_vector_tile
 import pytest
-from django.contrib.gis.geos import LineString
+from django.contrib.gis.geos import LineString, Point
 from django.urls import reverse
 
-from layers.models import Feature
+from layers.models import Feature, Layer
+from layers.tiles import MAX_FEATURES
 from tests.conftest import client_for
 from tests.layers.test_permissions import CAN_SEE, ROLES
 
@@ -94,3 +95,54 @@ def test_tilejson_names_the_template_bounds_and_fields(world):
     assert data["bounds"] == [100.25, 13.65, 100.26, 13.66]
     (layer,) = data["vector_layers"]
     assert layer["id"] == "roads" and layer["fields"]["lanes"] == "Number" and layer["fields"]["name_th"] == "String"
+
+
+def dense_roads(layer, count):
+    """`count` roads of ten vertices packed into the z12 tile of the test world (100.195–100.283 E,
+    13.582–13.667 N)."""
+    roads = [
+        Feature(layer=layer, properties={"name_th": f"ถนนทดสอบ {i}", "surface": "asphalt", "condition": "good"},
+                geom=LineString([(100.2 + (i % 100) * 0.0007 + k * 0.0003, 13.59 + (i // 100) * 0.0007 + (k % 2) * 0.0001)
+                                 for k in range(10)], srid=4326))
+        for i in range(count)
+    ]
+    Feature.objects.bulk_create(roads)
+
+
+def test_a_dense_low_zoom_tile_stays_small_and_still_carries_the_first_features(world):
+    dense_roads(world.roads, MAX_FEATURES + 1500)
+    response = client_for().get(tile_url(world.roads, z=12))
+    features = decode(response)["roads"]["features"]
+    assert len(response.content) < 500_000
+    assert len(features) == MAX_FEATURES
+    # The cap keeps the first made: the world's own road, then the dense ones in order.
+    ids = sorted(feature["id"] for feature in features)
+    assert ids == list(Feature.objects.filter(layer=world.roads).order_by("id").values_list("id", flat=True)[:MAX_FEATURES])
+    assert world.road.pk in ids
+    assert features[0]["properties"]["surface"] == "asphalt"
+
+
+def test_a_low_zoom_tile_simplifies_lines_to_its_pixels(world):
+    # A 1 km road zigzagging 5 m either side every 10 m: wider than a tile unit at z12
+    # (2.4 m), well under its pixel (38 m), so the tile draws it straight.
+    Feature.objects.filter(layer=world.roads).delete()
+    Feature.create_in(world.roads, LineString([(100.25 + i * 0.0001, 13.65 + (i % 2) * 0.00005) for i in range(100)],
+                                              srid=4326), {"name_th": "ถนนยาว"}, None)
+    (coarse,) = decode(client_for().get(tile_url(world.roads, z=12)))["roads"]["features"]
+    assert coarse["properties"]["name_th"] == "ถนนยาว"
+    assert coarse["geometry"]["type"] == "LineString" and len(coarse["geometry"]["coordinates"]) < 5
+
+
+def test_a_line_smaller_than_a_pixel_shows_only_when_zoomed_in_but_a_point_always_shows(world):
+    # 3 metres long: under a pixel at z12, many pixels at z18.
+    tiny = Feature.create_in(world.roads, LineString((100.2551, 13.6551), (100.25513, 13.6551), srid=4326),
+                             {"name_th": "ซอยสั้น"}, None)
+    at_z12 = {feature["id"] for feature in decode(client_for().get(tile_url(world.roads, lon=100.2551, lat=13.6551, z=12)))["roads"]["features"]}
+    at_z18 = {feature["id"] for feature in decode(client_for().get(tile_url(world.roads, lon=100.2551, lat=13.6551, z=18)))["roads"]["features"]}
+    assert tiny.pk not in at_z12 and world.road.pk in at_z12
+    assert tiny.pk in at_z18
+    lights = Layer.from_template(world.kb, "street_lights", access="public")
+    lights.save()
+    light = Feature.create_in(lights, Point(100.2551, 13.6551, srid=4326), {"pole_code": "P-1"}, None)
+    (shown,) = decode(client_for().get(tile_url(lights, lon=100.2551, lat=13.6551, z=12)))["street-lights"]["features"]
+    assert shown["id"] == light.pk
