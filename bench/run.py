@@ -281,37 +281,45 @@ def pg_conninfo(database_url):
     return "PG:" + " ".join(f"{key}={value}" for key, value in params.items() if key in ("dbname", "host", "port", "user", "password"))
 
 
-def import_scenario(conn, database_url, size, repeat, workdir):
-    """Importing a Shapefile of `size` roads with our validation on, against ogr2ogr
-    loading the same file into PostGIS (COPY, no validation)."""
+# How each format is written from the bench layer, and how ogr2ogr is told to read it back.
+IMPORT_FORMATS = {
+    "Shapefile": (".shp", ["-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8"], []),
+    "GeoPackage": (".gpkg", ["-f", "GPKG"], []),
+    "GeoJSON": (".geojson", ["-f", "GeoJSON"], []),
+    "CSV": (".csv", ["-f", "CSV", "-lco", "GEOMETRY=AS_XY"],
+            ["-oo", "X_POSSIBLE_NAMES=X", "-oo", "Y_POSSIBLE_NAMES=Y", "-a_srs", "EPSG:4326"]),
+}
+
+
+def import_scenario(conn, database_url, layer, kind, repeat, workdir):
+    """Importing `layer`'s features written as a `kind` file, with our validation, history
+    and all-or-nothing transaction on, against ogr2ogr loading the same file into PostGIS
+    (COPY into a table of its own, index built after, no validation, no history)."""
     from importers.importing import import_file
-    from layers.models import Layer
+    from layers.models import Feature, Layer
 
-    layer = bench_layer(f"roads-{size}", size)
-    shapefile = Path(workdir) / f"roads-{size}.shp"
-    if not shapefile.exists():
-        subprocess.run(["ogr2ogr", "-f", "ESRI Shapefile", str(shapefile), pg_conninfo(database_url), "-sql",
-                        f"SELECT geom, properties->>'name_th' AS name_th, properties->>'surface' AS surface, "
-                        f"properties->>'condition' AS condition FROM layers_feature WHERE layer_id = {layer.pk}",
-                        "-lco", "ENCODING=UTF-8"], check=True, capture_output=True)
-    target = Layer.objects.filter(municipality=layer.municipality, slug="import-target").first()
-
+    size = Feature.objects.filter(layer=layer).count()
+    suffix, write_options, read_options = IMPORT_FORMATS[kind]
+    path = Path(workdir) / f"{layer.slug}{suffix}"
+    if not path.exists():
+        columns = ", ".join(f"properties->>'{f['name']}' AS {f['name']}" for f in layer.schema)
+        subprocess.run(["ogr2ogr", *write_options, str(path), pg_conninfo(database_url), "-sql",
+                        f"SELECT geom, {columns} FROM layers_feature WHERE layer_id = {layer.pk}"], check=True, capture_output=True)
     def ours():
-        nonlocal target
-        if target:
-            target.delete()
-        target = Layer.from_template(layer.municipality, "roads", slug="import-target")
+        Layer.objects.filter(municipality=layer.municipality, slug="import-target").delete()
+        target = Layer.from_template(layer.municipality, layer.template, slug="import-target")
         target.save()
-        report = import_file(shapefile, target, None)
+        report = import_file(path, target, None)
         assert report.created == size, report.rejected[:3]
 
     def baseline():
-        subprocess.run(["ogr2ogr", "-f", "PostgreSQL", pg_conninfo(database_url), str(shapefile), "-nln", "import_baseline",
+        subprocess.run(["ogr2ogr", "-f", "PostgreSQL", pg_conninfo(database_url), str(path), *read_options, "-nln", "import_baseline",
                         "-overwrite", "-lco", "GEOMETRY_NAME=geom", "-nlt", "PROMOTE_TO_MULTI"], check=True, capture_output=True)
 
     ours_s, base_s = median_seconds(ours, repeat), median_seconds(baseline, repeat)
+    Layer.objects.filter(municipality=layer.municipality, slug="import-target").delete()
     conn.execute("DROP TABLE IF EXISTS import_baseline")
-    return [entry("import Shapefile (validated, with history)", size, ours_s, "ogr2ogr into PostGIS", base_s,
+    return [entry(f"import {kind} (validated, with history)", size, ours_s, "ogr2ogr into PostGIS", base_s,
                   features_per_second=round(size / ours_s), baseline_features_per_second=round(size / base_s))]
 
 
@@ -364,7 +372,11 @@ def main():
             server.stop()
         with tempfile.TemporaryDirectory() as workdir:
             for size in sizes:
-                results += import_scenario(conn, database_url, size, 1 if size >= 100_000 else 3, workdir)
+                for kind in ("Shapefile", "GeoPackage", "GeoJSON"):
+                    results += import_scenario(conn, database_url, bench_layer(f"roads-{size}", size), kind,
+                                               1 if size >= 100_000 else 3, workdir)
+            for kind in ("CSV", "GeoPackage"):
+                results += import_scenario(conn, database_url, lights, kind, 1 if points >= 100_000 else 3, workdir)
     write(results, Path(args.out))
 
 
