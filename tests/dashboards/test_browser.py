@@ -57,8 +57,9 @@ def test_a_manager_builds_from_a_template_and_prints_it(world, live_server, brow
     dashboard = Dashboard.objects.get(municipality=world.kb)
     assert dashboard.widgets.count() >= 3
     page.goto(f"{live_server.url}/dashboards/krathum-baen/{dashboard.slug}/")
+    # Each widget asks for its own figures: the bar chart may be drawn after the KPI.
     page.locator(".kind-kpi .kpi").first.wait_for()
-    assert page.locator(".kind-bar canvas").count() >= 1
+    page.locator(".kind-bar canvas").first.wait_for()
     # The print layout: A4 landscape with the Thai font, as the council gets it.
     page.emulate_media(media="print")
     pdf = page.pdf(format="A4", landscape=True, print_background=True)
