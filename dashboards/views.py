@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from basemaps.models import BasemapSource, default_of
 from layers.layer_templates import TEMPLATES
-from layers.models import Category, Layer, Municipality, managed_municipalities
+from layers.models import Category, Layer, Municipality
 
 from .forms import DashboardForm, StarterForm, WidgetForm
 from .models import Dashboard, Measure
@@ -22,7 +22,7 @@ from .starters import create_from_starter
 
 def dashboard_list(request):
     dashboards = Dashboard.objects.visible_to(request.user).select_related("municipality")
-    managed = Municipality.objects.filter(pk__in=managed_municipalities(request.user))
+    managed = Municipality.objects.managed_by(request.user)
     return render(request, "dashboards/list.html", {"dashboards": dashboards, "managed": managed, "starter_form": StarterForm()})
 
 
@@ -69,7 +69,7 @@ def managed_dashboard(request, municipality, slug):
 @login_required
 @require_POST
 def dashboard_create(request, municipality):
-    place = get_object_or_404(Municipality.objects.filter(pk__in=managed_municipalities(request.user)), slug=municipality)
+    place = get_object_or_404(Municipality.objects.managed_by(request.user), slug=municipality)
     form = StarterForm(request.POST)
     if not form.is_valid():
         return redirect("dashboard-list")
