@@ -33,7 +33,7 @@ def test_an_old_thai_shapefile_goes_through_the_wizard_and_lands_on_the_map(web_
     page.click("button[value=import]")
     page.wait_for_url("**/status/")
     run_worker(settings)
-    page.reload()
+    # The status page follows its job and reloads itself with the report once it is done.
     page.wait_for_selector("text=เสร็จแล้ว")
     strict_visitor.screenshot("import-wizard-done", full_page=True)
     temple = Feature.objects.get(layer=landmarks)
