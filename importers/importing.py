@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 
 from layers.geometry import shape_of
-from layers.models import AccessRecord, Layer, Revision
+from layers.models import AccessRecord, Layer, Revision, state_sql
 from layers.schema import bilingual, clean_properties
 
 from .detection import choose_crs, shapefile_encoding
@@ -114,9 +114,9 @@ def inspect(path, municipality, *, layer=None, mapping=None, key=None, **options
     )
     if layer is not None:
         report = Report()
-        rows = prepare_rows(table, shapes, layer, field_mapping(layer, table.fields, mapping), key, report)
+        importable = sum(map(len, prepare_rows(table, shapes, layer, field_mapping(layer, table.fields, mapping), key, report)))
         found.check = {
-            "importable": len(rows), "rejected": len(report.rejected), "repaired": len(report.repaired),
+            "importable": importable, "rejected": len(report.rejected), "repaired": len(report.repaired),
             "outside": len(report.outside), "rejected_rows": report.rejected[:LISTED], "repaired_rows": report.repaired[:LISTED],
         }
     return found
@@ -241,9 +241,12 @@ def to_wgs84(geometries, crs):
         # always_xy: EPSG:4326 is latitude first by the book, but files and our layers are
         # lon/lat (GDAL's "traditional GIS order"). The source is an EPSG code or the
         # file's WKT; Indian 1975 carries its named three-parameter shift (TOWGS84).
-        transformer = pyproj.Transformer.from_crs(crs.source, "EPSG:4326", always_xy=True)
+        source = pyproj.CRS(crs.source)
+        transformer = pyproj.Transformer.from_crs(source, "EPSG:4326", always_xy=True)
     except pyproj.exceptions.CRSError as error:
         raise ImportFailed("ไม่รู้จักระบบพิกัดของไฟล์", f"Unknown coordinate system: {error}") from None
+    if source.equals("EPSG:4326", ignore_axis_order=True):
+        return shapes  # already lon/lat on WGS84: nothing for PROJ to do
     with np.errstate(invalid="ignore", over="ignore"):
         # Absurd coordinates come back infinite: the geometry checks then refuse them.
         return shapely.transform(shapes, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
@@ -265,17 +268,25 @@ def repair(shapes, report):
     return shapes
 
 
+CHUNK = 10_000  # rows validated, then streamed to PostgreSQL, at a time
+
+
 def prepare_rows(table, shapes, layer, mapping, key, report, progress=None):
-    """Validated (row number, geometry, properties) for every row that can be imported;
-    the others are listed in the report with what is wrong. `shapes` are the rows'
-    geometries in WGS84 (to_wgs84). The geometry checks run over all rows at once
-    (layers.geometry); the attributes row by row against the schema."""
+    """Validated (row number, geometry, properties) for every row that can be imported,
+    in lists of up to CHUNK rows, made as they are asked for (import_file streams them to
+    PostgreSQL while the next are checked); the others are listed in the report with what
+    is wrong. `shapes` are the rows' geometries in WGS84 (to_wgs84). The geometry checks
+    run over all rows at once (layers.geometry); the attributes row by row against the
+    schema; the municipality test over each chunk at once."""
     shapes = repair(shapes, report)
     geometry_errors = layer.geometry_errors(shapes)
     fields = {f["name"]: f for f in layer.schema}
     converters = {target: (source, cell_converter(fields[target])) for target, source in mapping.items()}
+    boundary = shape_of(layer.municipality.boundary) if layer.municipality.boundary is not None else None
+    if boundary is not None:
+        shapely.prepare(boundary)
     seen_keys = set()
-    prepared = []
+    chunk = []
     for number, (row, wkb, shape, geometry_error) in enumerate(zip(table.rows, table.geometries, shapes, geometry_errors), start=1):
         if progress and number % 1000 == 0:
             progress(number, len(table.rows))
@@ -297,14 +308,21 @@ def prepare_rows(table, shapes, layer, mapping, key, report, progress=None):
         if errors:
             report.rejected.append({"row": number, "errors": errors})
             continue
-        prepared.append((number, shape, properties))
-    boundary = layer.municipality.boundary
-    if boundary is not None and prepared:
-        boundary = shape_of(boundary)
-        shapely.prepare(boundary)
-        inside = shapely.intersects(boundary, np.array([shape for _, shape, _ in prepared], dtype=object))
-        report.outside = [number for (number, _, _), within in zip(prepared, inside) if not within]
-    return prepared
+        chunk.append((number, shape, properties))
+        if len(chunk) == CHUNK:
+            yield note_outside(chunk, boundary, report)
+            chunk = []
+    if chunk:
+        yield note_outside(chunk, boundary, report)
+
+
+def note_outside(chunk, boundary, report):
+    """Lists the rows of the chunk that lie outside the municipality (imported all the same:
+    a road may run on past the boundary, but a whole file outside means a wrong CRS)."""
+    if boundary is not None:
+        inside = shapely.intersects(boundary, np.array([shape for _, shape, _ in chunk], dtype=object))
+        report.outside += [number for (number, _, _), within in zip(chunk, inside) if not within]
+    return chunk
 
 
 def import_file(path, layer, user, *, source_layer=None, encoding=None, srid=None, mapping=None, key=None,
@@ -317,43 +335,44 @@ def import_file(path, layer, user, *, source_layer=None, encoding=None, srid=Non
         _, table, crs, _ = read(Path(path), workdir, layer.municipality, source_layer=source_layer, encoding=encoding, srid=srid)
     report = Report(crs=crs.label, transformation=crs.transformation, encoding=table.encoding, dry_run=dry_run,
                     notes=table.notes, batch=str(uuid.uuid4()))
-    rows = prepare_rows(table, to_wgs84(table.geometries, crs), layer, field_mapping(layer, table.fields, mapping), key, report, progress)
-    if strict and report.rejected:
-        raise ImportFailed(
-            f"มี {len(report.rejected)} แถวที่ใช้ไม่ได้ จึงไม่นำเข้าเลย",
-            f"{len(report.rejected)} rows cannot be imported, so nothing was imported.",
-        )
+    chunks = prepare_rows(table, to_wgs84(table.geometries, crs), layer, field_mapping(layer, table.fields, mapping), key, report, progress)
     with transaction.atomic():
-        write(rows, layer, user, key, report)
+        write(chunks, layer, user, key, report)
+        # Checked after the rows went in (they stream while being checked); raising rolls
+        # the transaction back, so a strict import that refuses a row stores nothing.
+        if strict and report.rejected:
+            raise ImportFailed(
+                f"มี {len(report.rejected)} แถวที่ใช้ไม่ได้ จึงไม่นำเข้าเลย",
+                f"{len(report.rejected)} rows cannot be imported, so nothing was imported.",
+            )
         if dry_run:
             transaction.set_rollback(True)
     return report
 
 
-def state_sql(geom, properties):
-    """What a revision keeps of a feature (Feature.state), built by PostGIS."""
-    return f"jsonb_build_object('geometry', ST_AsGeoJSON({geom})::jsonb, 'properties', {properties})"
-
-
 REVISION_COLUMNS = "layer_id, feature_id, action, version, before, after, user_id, batch, created_at"
 
 
-def write(rows, layer, user, key, report):
-    """Stores the prepared rows in the open transaction: COPY into a staging table, then
-    PostGIS updates the features that share a key with a row, inserts the others, and
-    writes their "import" revisions from the stored rows, a few statements in all."""
+def write(chunks, layer, user, key, report):
+    """Stores the prepared rows in the open transaction: streams them by binary COPY into
+    a staging table as prepare_rows makes them (PostgreSQL stores one chunk while Python
+    checks the next), then PostgreSQL updates the features that share a key with a row,
+    inserts the others, and writes their "import" revisions in the same statements. An
+    import revision keeps the state it replaced (`before`) but not the one it wrote, which
+    is the feature's own (see Revision): each geometry is stored once, not twice."""
     params = {"layer": layer.pk, "user": user.pk if user and user.is_authenticated else None,
               "batch": uuid.UUID(report.batch), "key": key, "action": Revision.Action.IMPORT}
-    shapes = shapely.set_srid(np.array([shape for _, shape, _ in rows], dtype=object), 4326)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE import_rows (row integer PRIMARY KEY, geom geometry(Geometry, 4326) NOT NULL,"
                        " properties jsonb NOT NULL) ON COMMIT DROP")
-        # Binary COPY: PostGIS reads a geometry's binary form as EWKB, so shapely's bytes
-        # go in as they are (sent as bytea, which is raw bytes on the wire).
         with cursor.cursor.copy("COPY import_rows (row, geom, properties) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(["int4", "bytea", "jsonb"])
-            for (number, _, properties), ewkb in zip(rows, shapely.to_wkb(shapes, include_srid=True)):
-                copy.write_row((number, ewkb, properties))
+            for chunk in chunks:
+                # PostGIS reads a geometry's binary COPY form as EWKB, so shapely's bytes go
+                # in as they are (sent as bytea, which is raw bytes on the wire).
+                shapes = shapely.set_srid(np.array([shape for _, shape, _ in chunk], dtype=object), 4326)
+                for (number, _, properties), ewkb in zip(chunk, shapely.to_wkb(shapes, include_srid=True)):
+                    copy.write_row((number, ewkb, properties))
         if key:
             # Lock the matched features first: the update below then reads, as "before",
             # exactly the rows it changes.
@@ -366,10 +385,10 @@ def write(rows, layer, user, key, report):
                             updated_by_id = %(user)s, updated_at = now()
                         FROM import_rows s, layers_feature old
                         WHERE f.layer_id = %(layer)s AND old.id = f.id AND f.properties -> %(key)s = s.properties -> %(key)s
-                        RETURNING f.id, f.version, f.geom, f.properties, old.geom AS old_geom, old.properties AS old_properties)
+                        RETURNING f.id, f.version, old.geom AS old_geom, old.properties AS old_properties)
                     INSERT INTO layers_revision ({REVISION_COLUMNS})
-                    SELECT %(layer)s, id, %(action)s, version, {state_sql("old_geom", "old_properties")},
-                           {state_sql("geom", "properties")}, %(user)s, %(batch)s, now()
+                    SELECT %(layer)s, id, %(action)s, version, {state_sql("old_geom", "old_properties")}, NULL,
+                           %(user)s, %(batch)s, now()
                     FROM changed""",
                 params,
             )
@@ -382,9 +401,9 @@ def write(rows, layer, user, key, report):
                     WHERE %(key)s::text IS NULL OR NOT EXISTS (
                         SELECT FROM layers_feature f WHERE f.layer_id = %(layer)s AND f.properties -> %(key)s = s.properties -> %(key)s)
                     ORDER BY s.row
-                    RETURNING id, version, geom, properties)
+                    RETURNING id, version)
                 INSERT INTO layers_revision ({REVISION_COLUMNS})
-                SELECT %(layer)s, id, %(action)s, version, NULL, {state_sql("geom", "properties")}, %(user)s, %(batch)s, now()
+                SELECT %(layer)s, id, %(action)s, version, NULL, NULL, %(user)s, %(batch)s, now()
                 FROM created""",
             params,
         )
@@ -392,3 +411,4 @@ def write(rows, layer, user, key, report):
         # Dropped now, not at commit: an outer transaction may import again.
         cursor.execute("DROP TABLE import_rows")
     AccessRecord.note(user, layer, AccessRecord.Action.CHANGE, f"import {report.batch}", report.created + report.updated)
+

@@ -342,7 +342,7 @@ def add_features(layer, rows, user):
         features.append(Feature(layer=layer, geom=geom, properties=properties, created_by=user, updated_by=user))
     Feature.objects.bulk_create(features)
     Revision.objects.bulk_create(
-        Revision(layer=layer, feature_id=f.pk, action=Revision.Action.IMPORT, version=1, after=f.state(), user=user, batch=batch)
+        Revision(layer=layer, feature_id=f.pk, action=Revision.Action.IMPORT, version=1, user=user, batch=batch)
         for f in features
     )
     return len(features)

@@ -337,6 +337,20 @@ class GeographyArea(Func):
     output_field = FloatField()
 
 
+class StoredLength(Func):
+    # What Feature.length_m stores: ST_Length is 0 for anything but lines, and casting to
+    # geography and measuring on the spheroid is most of what an import of a million
+    # points would otherwise spend in PostgreSQL, so it runs for lines only.
+    template = "CASE WHEN ST_Dimension(%(expressions)s) = 1 THEN ST_Length((%(expressions)s)::geography) ELSE 0 END"
+    output_field = FloatField()
+
+
+class StoredArea(Func):
+    # Likewise ST_Area, which is 0 for anything but polygons.
+    template = "CASE WHEN ST_Dimension(%(expressions)s) = 2 THEN ST_Area((%(expressions)s)::geography) ELSE 0 END"
+    output_field = FloatField()
+
+
 class FeatureQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(layer__in=Layer.objects.visible_to(user))
@@ -394,8 +408,8 @@ class Feature(models.Model):
     # Metres and square metres on the spheroid, kept by PostgreSQL whenever geom changes,
     # so that a dashboard sums numbers instead of measuring every geography per request
     # (100,000 roads: 2.9 s a dashboard before). A line has no area, a polygon no length.
-    length_m = models.GeneratedField(expression=GeographyLength("geom"), output_field=FloatField(), db_persist=True)
-    area_m2 = models.GeneratedField(expression=GeographyArea("geom"), output_field=FloatField(), db_persist=True)
+    length_m = models.GeneratedField(expression=StoredLength("geom"), output_field=FloatField(), db_persist=True)
+    area_m2 = models.GeneratedField(expression=StoredArea("geom"), output_field=FloatField(), db_persist=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -495,9 +509,20 @@ class RevisionQuerySet(models.QuerySet):
         return self.filter(layer__in=Layer.objects.visible_to(user))
 
 
+# What a revision keeps of a feature (Feature.state), built by PostGIS from two columns.
+def state_sql(geom, properties):
+    return f"jsonb_build_object('geometry', ST_AsGeoJSON({geom})::jsonb, 'properties', {properties})"
+
+
 class Revision(models.Model):
     """Append-only history of every change to a feature (a database trigger refuses
-    UPDATE on this table). A deleted feature lives on here and can be restored."""
+    UPDATE on this table). A deleted feature lives on here and can be restored.
+
+    An import does not store `after`: what it wrote is the feature's state at the
+    revision's version, which is kept exactly once elsewhere: in the feature while that
+    version is current, then as the `before` of the feature's next revision (every
+    change writes one). So an import of a million features writes each geometry once,
+    not twice; `resolved_after()` and `resolve()` read it back from there."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("สร้าง")
@@ -547,9 +572,42 @@ class Revision(models.Model):
             batch=batch,
         )
 
+    @property
+    def is_lazy(self):
+        return self.action == self.Action.IMPORT and self.after is None
+
+    @classmethod
+    def resolve(cls, revisions):
+        """Reads the `after` of lazy (import) revisions back, in one query for all: the
+        `before` of the feature's next revision, else the feature itself if it is still
+        at that version. An erased feature has neither, so its imports resolve to None."""
+        lazy = {r.pk: r for r in revisions if r.is_lazy and not hasattr(r, "_resolved_after")}
+        if not lazy:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT r.id, COALESCE(
+                        (SELECT n.before FROM layers_revision n WHERE n.feature_id = r.feature_id AND n.id > r.id
+                         ORDER BY n.id LIMIT 1),
+                        (SELECT {state_sql("f.geom", "f.properties")} FROM layers_feature f
+                         WHERE f.id = r.feature_id AND f.version = r.version))::text
+                    FROM layers_revision r WHERE r.id = ANY(%s)""",
+                [list(lazy)],
+            )
+            for pk, state in cursor.fetchall():
+                lazy[pk]._resolved_after = json.loads(state) if state else None
+
+    def resolved_after(self):
+        """The state this revision led to (for an import, read back: see the class)."""
+        if not self.is_lazy:
+            return self.after
+        Revision.resolve([self])
+        return self._resolved_after
+
     def restored_state(self):
         """The state this revision leads to, or for a delete, the state it removed."""
-        return self.after if self.after is not None else self.before
+        after = self.resolved_after()
+        return after if after is not None else self.before
 
     def restore(self, user, expected_version=None):
         """Brings the feature back to this revision's state: recreates a deleted feature

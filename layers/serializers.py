@@ -113,13 +113,25 @@ class LayerSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class RevisionListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        revisions = list(data.all() if hasattr(data, "all") else data)
+        Revision.resolve(revisions)  # the imports' states in one query, not one per row
+        return super().to_representation(revisions)
+
+
 class RevisionSerializer(serializers.ModelSerializer):
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
     restore_url = serializers.HyperlinkedIdentityField(view_name="revision-restore")
+    after = serializers.SerializerMethodField()
 
     class Meta:
+        list_serializer_class = RevisionListSerializer
         model = Revision
         fields = ["id", "layer", "feature_id", "action", "version", "user", "created_at", "before", "after", "batch", "restore_url"]
+
+    def get_after(self, revision) -> dict | None:
+        return revision.resolved_after()
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -10,12 +10,14 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from openpyxl import Workbook
 
 from importers.importing import import_file, inspect
 from importers.sources import ImportFailed
 from layers.crs import INDIAN_1975_UTM47
 from layers.models import Feature, Layer, Revision
+from tests.conftest import client_for
 
 TEMPLE = (100.2572, 13.6523)  # near Wat Don Kai Di, Krathum Baen
 
@@ -214,6 +216,22 @@ def test_reimport_with_a_key_updates_instead_of_duplicating(world, landmarks, tm
     updated = Feature.objects.get(layer=landmarks, properties__code="T1")
     assert updated.version == 2
     assert Revision.objects.filter(feature_id=updated.pk, action="import").first().before["properties"]["name_th"] == "วัดเก่า"
+
+
+def test_the_history_of_an_imported_feature_shows_what_the_import_wrote_even_after_later_edits(world, landmarks, tmp_path):
+    import_file(geojson(tmp_path / "temples.geojson", [point(*TEMPLE, name_th="วัดดอนไก่ดี", kind="temple")]), landmarks, world.owner)
+    feature = Feature.objects.get(layer=landmarks)
+    owner = client_for(world.owner)
+    history = reverse("feature-revisions", args=[feature.pk])
+    (imported,) = owner.get(history).json()
+    assert imported["action"] == "import" and imported["after"]["properties"]["name_th"] == "วัดดอนไก่ดี"
+    assert imported["after"]["geometry"] == {"type": "Point", "coordinates": list(TEMPLE)}
+    edit = {"version": 1, "properties": {"name_th": "วัดใหม่", "kind": "temple"}}
+    assert owner.patch(reverse("feature-detail", args=[feature.pk]), edit, format="json").status_code == 200
+    edited, imported = owner.get(history).json()
+    assert (edited["after"]["properties"]["name_th"], imported["after"]["properties"]["name_th"]) == ("วัดใหม่", "วัดดอนไก่ดี")
+    restored = owner.post(imported["restore_url"], {"version": 2}, format="json")
+    assert restored.status_code == 200 and restored.json()["properties"]["name_th"] == "วัดดอนไก่ดี"
 
 
 def test_bad_rows_are_listed_and_strict_mode_stores_nothing(world, landmarks, tmp_path):

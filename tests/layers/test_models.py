@@ -56,3 +56,27 @@ def test_search_matches_values_and_choice_labels_not_keys(world):
     assert set(Feature.objects.matching("Elderly")) == {world.case, world.nd_case}
     assert not Feature.objects.matching("name_th").exists()
     assert not Feature.objects.matching("%").exists()
+
+
+def test_a_feature_keeps_its_length_and_area_on_the_spheroid_and_none_it_cannot_have(world):
+    import pyproj
+    from django.contrib.gis.geos import Point, Polygon
+
+    from layers.models import Layer
+
+    geod = pyproj.Geod(ellps="WGS84")
+    road = Feature.objects.get(pk=world.road.pk)
+    lons, lats = zip(*road.geom.coords)
+    assert road.length_m == pytest.approx(geod.line_length(lons, lats), rel=1e-6) and road.area_m2 == 0
+    zones = Layer.from_template(world.kb, "zones")
+    zones.save()
+    ring = ((100.25, 13.64), (100.26, 13.64), (100.26, 13.65), (100.25, 13.65), (100.25, 13.64))
+    zone = Feature.create_in(zones, Polygon(ring, srid=4326), {"name_th": "ชุมชน"}, world.owner)
+    zone.refresh_from_db()
+    area, _ = geod.polygon_area_perimeter(*zip(*ring))
+    assert zone.area_m2 == pytest.approx(abs(area), rel=1e-6) and zone.length_m == 0
+    temples = Layer.from_template(world.kb, "landmarks")
+    temples.save()
+    temple = Feature.create_in(temples, Point(100.2572, 13.6523, srid=4326), {"name_th": "วัด", "kind": "temple"}, world.owner)
+    temple.refresh_from_db()
+    assert (temple.length_m, temple.area_m2) == (0, 0)
