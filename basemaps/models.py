@@ -29,10 +29,10 @@ from . import geotiff
 
 
 class BasemapSourceQuerySet(models.QuerySet):
-    def for_municipality(self, municipality, user=None):
+    def for_municipality(self, municipality, user):
         """The platform-wide sources plus the municipality's own, its own first. Sources
-        made from uploaded imagery only when `user` may see that imagery (without a user:
-        only public imagery)."""
+        made from uploaded imagery only when `user` may see that imagery (None: only
+        public imagery)."""
         imagery = Imagery.objects.visible_to(user or AnonymousUser())
         return self.filter(
             Q(municipality__isnull=True) | Q(municipality=municipality),

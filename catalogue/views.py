@@ -77,7 +77,7 @@ def dataset(request, municipality, layer):
         "style": entry.layer.style,
         "schema": entry.layer.schema,
         "boundary": place.boundary.json if place.boundary else None,
-        "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(place))),
+        "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(place, request.user))),
     }
     return render(request, "catalogue/dataset.html", {
         "dataset": entry,

@@ -44,7 +44,7 @@ def dashboard_view(request, municipality, slug):
     )
     zones = Layer.objects.visible_to(request.user).filter(municipality=dashboard.municipality, category=Category.ZONES).first()
     boundary = dashboard.municipality.boundary
-    basemap = default_of(list(BasemapSource.objects.for_municipality(dashboard.municipality)))
+    basemap = default_of(list(BasemapSource.objects.for_municipality(dashboard.municipality, request.user)))
     page = {
         "widgets": [widget_spec(w) for w in dashboard.widgets.all()],
         "zones_url": reverse("layer-features", args=[zones.pk]) if zones else None,

@@ -44,7 +44,7 @@ def edit(request, slug):
         ],
     }
     # The municipality's default basemap (its own choice of tile server), if any.
-    basemap = default_of(list(BasemapSource.objects.for_municipality(municipality)))
+    basemap = default_of(list(BasemapSource.objects.for_municipality(municipality, request.user)))
     return render(
         request,
         "editor/edit.html",

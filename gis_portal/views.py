@@ -107,7 +107,8 @@ def showcase(request, slug, feature_id=None):
         "markers": markers,
         "bbox": list(municipality.boundary.extent) if municipality.boundary else None,
         "boundary": municipality.boundary.json if municipality.boundary else None,
-        "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(municipality))),
+        # The public showcase: public imagery only, whoever looks.
+        "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(municipality, None))),
     }
     return render(
         request,

@@ -143,7 +143,7 @@ def confirm(request, job_id):
     mapping = field_mapping(job.layer, fields, job.options.get("mapping"))
     targets = [(f, mapping.get(f["name"], "")) for f in job.layer.schema]
     municipality = job.layer.municipality
-    basemap = default_of(list(BasemapSource.objects.for_municipality(municipality)))
+    basemap = default_of(list(BasemapSource.objects.for_municipality(municipality, request.user)))
     preview_map = {
         "shapes": found.get("shapes"),
         # The municipality's outline beside the file's shapes: a wrong CRS shows at once.

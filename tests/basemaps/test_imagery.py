@@ -339,6 +339,8 @@ def test_a_manager_makes_the_imagery_the_default_basemap_of_the_municipality(kb,
     own.refresh_from_db()
     assert not own.is_default and BasemapSource.objects.get(imagery=imagery).is_default
     assert client.get("/m/krathum-baen/").context["config"]["basemaps"]["default"] == imagery.basemap.pk
+    # The field crew's editor opens on it too (the imagery is not published yet).
+    assert client.get("/m/krathum-baen/edit/").context["basemap_url"] == imagery.basemap.url_template
     # The public still opens on what it may see.
     assert client_as(kb, "anonymous").get("/m/krathum-baen/").context["config"]["basemaps"]["default"] != imagery.basemap.pk
 

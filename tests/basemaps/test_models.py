@@ -20,10 +20,10 @@ def test_a_municipality_offers_its_own_sources_first_and_its_own_default_wins(wo
     BasemapSource.objects.create(
         municipality=world.nd, name_th="นาดี", name_en="Na Di only", url_template="https://nd.example/{z}/{x}/{y}.png"
     )
-    kb_sources = list(BasemapSource.objects.for_municipality(world.kb))
+    kb_sources = list(BasemapSource.objects.for_municipality(world.kb, None))
     assert [source.name_en for source in kb_sources] == ["Orthophoto", "OpenStreetMap"]
     assert default_of(kb_sources) == ortho
-    assert [source.name_en for source in BasemapSource.objects.for_municipality(world.nd)] == ["Na Di only", "OpenStreetMap"]
+    assert [source.name_en for source in BasemapSource.objects.for_municipality(world.nd, None)] == ["Na Di only", "OpenStreetMap"]
 
 
 def test_no_default_means_no_basemap(db):
