@@ -2,13 +2,16 @@
 real worker process runs, follow it, read the report."""
 
 import json
+import subprocess
+import sys
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from importers.models import ImportJob
 from layers.models import Feature, Layer, Revision
-from tests.layers.test_export_jobs import run_worker
+from tests.layers.test_export_jobs import ROOT, manage_env, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,6 +59,29 @@ def test_an_editor_imports_a_tis620_sheet_in_utm_through_the_wizard(world, landm
     status = client.get(f"/imports/{job.pk}/status/").content.decode()
     assert "เสร็จแล้ว" in status and "ต้องกรอกข้อมูลนี้" in status
     assert client.get(f"/imports/{job.pk}/status/?download=report").json()["created"] == 2
+
+
+def test_the_status_page_shows_a_long_import_getting_on_before_it_ends(world, landmarks, client, settings):
+    rows = "".join(f"วัด {i},วัด,{635000 + i % 200 * 10},{1509000 + i // 200 * 10}\n" for i in range(30_000))
+    client.force_login(world.colleague)
+    upload = SimpleUploadedFile("temples.csv", ("ชื่อ,ประเภท,easting,northing\n" + rows).encode(), content_type="text/csv")
+    confirm = client.post("/m/krathum-baen/import/", {"file": upload, "layer": landmarks.pk})["Location"]
+    client.post(confirm, {"action": "import", "srid": "32647", "map_name_th": "ชื่อ", "map_kind": "ประเภท"})
+    job = ImportJob.objects.get()
+    worker = subprocess.Popen([sys.executable, "manage.py", "procrastinate", "worker", "--one-shot"], cwd=ROOT,
+                              env=manage_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen, deadline = set(), time.monotonic() + 180
+    while worker.poll() is None and time.monotonic() < deadline:
+        seen.add(client.get(f"/imports/{job.pk}/status/?format=json").json()["progress"])
+        time.sleep(0.02)
+    if worker.poll() is None:
+        worker.kill()
+    assert worker.wait() == 0, worker.stderr.read()[-2000:]
+    # The rows stream to PostgreSQL inside the import's transaction; the progress is
+    # written beside it, so the page moves while the rows are checked and stored.
+    assert any(5 < progress < 100 for progress in seen), seen
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.report["created"]) == ("done", 100, 30_000)
 
 
 def test_a_broken_file_is_refused_on_upload_and_leaves_nothing(world, landmarks, client):
