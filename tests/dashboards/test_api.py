@@ -115,7 +115,8 @@ def test_an_edit_shows_in_the_figures_at_once(world, board):
     )
     assert edit.status_code == 200
     assert [(row["key"], row["n"]) for row in viewer.get(url).json()["rows"]] == [("damaged", 1)]
-    assert client_for(world.colleague).delete(reverse("feature-detail", args=[world.road.pk]), HTTP_IF_MATCH='"2"').status_code == 204
+    removed = client_for(world.colleague).delete(reverse("feature-detail", args=[world.road.pk]), HTTP_IF_MATCH='"2"')
+    assert removed.status_code == 204
     data = viewer.get(url).json()
     assert data["rows"] == [] and data["total"]["n"] == 0
 

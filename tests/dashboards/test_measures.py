@@ -89,13 +89,14 @@ def test_a_grouped_widget_totals_over_the_features_not_over_the_groups(town):
                       {"name_th": "ซอย", "surface": "concrete", "condition": "good", "width_m": 12}, None)
     Feature.create_in(town.streets, LineString((LON, LAT), (LON, LAT + STEP / 4), srid=4326),
                       {"name_th": "ทางเดิน", "surface": "earth", "condition": "good"}, None)  # no width: not averaged
-    mean = compute(widget(town.board, "bar", layer=town.streets.pk, measure="avg", field="width_m", group_by="surface"), town.viewer)
+    streets = town.streets.pk
+    mean = compute(widget(town.board, "bar", layer=streets, measure="avg", field="width_m", group_by="surface"), town.viewer)
     assert {row["key"]: row["value"] for row in mean["rows"]} == {"asphalt": 6, "concrete": 10.5, "earth": None}
     # (6 + 9 + 12) / 3, not the mean of the groups' means (8.25).
     assert (mean["total"]["value"], mean["total"]["n"]) == (9, 4)
-    total = compute(widget(town.board, "pie", layer=town.streets.pk, measure="sum", field="width_m", group_by="condition"), town.viewer)
+    total = compute(widget(town.board, "pie", layer=streets, measure="sum", field="width_m", group_by="condition"), town.viewer)
     assert (total["total"]["value"], total["total"]["n"]) == (27, 4)
-    count = compute(widget(town.board, "pie", layer=town.streets.pk, group_by="condition"), town.viewer)
+    count = compute(widget(town.board, "pie", layer=streets, group_by="condition"), town.viewer)
     assert [(row["key"], row["value"]) for row in count["rows"]] == [("good", 3), ("poor", 1)]
     assert count["total"]["value"] == 4
 
