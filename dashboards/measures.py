@@ -9,11 +9,14 @@ Restricted layers (welfare) answer only with aggregates, and a group of fewer th
 SUPPRESS_BELOW records is shown as "<5", so that no one can be picked out of a chart.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.gis.db.models import Collect, GeometryField
 from django.contrib.gis.geos import GEOSGeometry
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, BooleanField, Case, Count, F, FloatField, Func, OuterRef, Subquery, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
@@ -27,6 +30,11 @@ from .models import MONTH, Measure, Widget
 SUPPRESS_BELOW = 5
 SQ_M_PER_RAI = 1600
 TABLE_ROWS = 100
+# The layers a widget's config may name: its own, the zones of a choropleth, the targets of coverage.
+LAYER_KEYS = ("layer", "zones_layer", "target_layer")
+# Entries need no expiry to be right (their key moves with every edit); this only lets
+# figures that nobody asks for again leave the cache.
+CACHE_SECONDS = 24 * 3600
 
 
 class NoAccess(Exception):
@@ -196,19 +204,48 @@ def suppress(result):
 
 def compute(widget, user, filters=None):
     """The widget's data as a dict: rows of {key, label_th, label_en, value, n}, a total,
-    and the unit. Raises NoAccess if the reader may not see a layer it uses."""
+    and the unit. Raises NoAccess if the reader may not see a layer it uses.
+
+    Figures are cached until a layer they read changes. Every layer is checked for this
+    reader first, on every request, and a figure depends on its reader only through
+    which layers they may see (each widget reads whole layers: Feature.visible_to is a
+    filter by layer), so a reader who passes the check gets what anyone else who passes
+    it would get, and one who does not gets NoAccess, never a cached number."""
     filters = filters or Filters()
-    config = widget.config
     if widget.kind == Widget.Kind.TEXT:
         return {"kind": widget.kind, "rows": []}
-    layer = visible_layer(user, config["layer"])
+    layers = {key: visible_layer(user, widget.config[key]) for key in LAYER_KEYS if widget.config.get(key)}
+    key = cache_key(widget, layers, filters)
+    result = cache.get(key)
+    if result is None:
+        result = figures(widget, user, layers, filters)
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def cache_key(widget, layers, filters):
+    """What a widget's figures follow: its kind and config, the dashboard's filters, and
+    each layer's settings (schema labels, access: updated_at) and features (last_change:
+    an add, edit, delete or restore moves it), so that any edit is seen at once."""
+    area = filters.area.ewkb.hex() if filters.area is not None else None
+    state = [
+        widget.pk, widget.kind, widget.config, area, filters.drawn, str(filters.date_from), str(filters.date_to),
+        [(key, layer.pk, layer.updated_at.isoformat(), *map(str, layer.last_change())) for key, layer in layers.items()],
+    ]
+    text = json.dumps(state, sort_keys=True, default=str)
+    return "dashboards:figures:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def figures(widget, user, layers, filters):
+    config = widget.config
+    layer = layers["layer"]
     measure = config.get("measure", Measure.COUNT)
     compute_kind = {
         Widget.Kind.CHOROPLETH: by_zone,
         Widget.Kind.COVERAGE: coverage,
         Widget.Kind.TABLE: table,
     }.get(widget.kind, grouped)
-    result = compute_kind(user, layer, config, filters, measure)
+    result = compute_kind(user, layers, config, filters, measure)
     result.update(kind=widget.kind, measure=measure, layer=layer.pk)
     if result.pop("restricted", layer.access == Access.RESTRICTED):
         if filters.drawn:
@@ -222,29 +259,51 @@ def compute(widget, user, filters=None):
     return result
 
 
-def grouped(user, layer, config, filters, measure):
-    """KPI (no grouping), bar/pie (by a field) and line (by month) widgets."""
+def grouped(user, layers, config, filters, measure):
+    """KPI (no grouping), bar/pie (by a field) and line (by month) widgets. A grouped
+    widget is one GROUP BY, its total added up from the groups: one read of the layer's
+    features instead of two."""
+    layer = layers["layer"]
     queryset = features_of(user, layer, config, filters)
     value = value_expression(measure, config.get("field"), filters.area)
-    total = queryset.aggregate(value=value, n=Count("id"))
-    result = {"total": row("total", total["value"], total["n"]), "rows": []}
     group_by = config.get("group_by")
-    if group_by:
-        key = TruncMonth("updated_at") if group_by == MONTH else KeyTextTransform(group_by, "properties")
-        labels = labels_of(layer, group_by)
-        groups = queryset.annotate(key=key).values("key").annotate(value=value, n=Count("id")).order_by("key")
-        rows = [row(g["key"].strftime("%Y-%m") if group_by == MONTH else g["key"], g["value"], g["n"], labels) for g in groups]
-        # Choices in the schema's order (good, fair, poor, damaged), not alphabetical.
-        order = {key: i for i, key in enumerate(labels)}
-        result["rows"] = sorted(rows, key=lambda r: order.get(r["key"], len(order))) if order else rows
-    return result
+    if not group_by:
+        total = queryset.aggregate(value=value, n=Count("id"))
+        return {"total": row("total", total["value"], total["n"]), "rows": []}
+    key = TruncMonth("updated_at") if group_by == MONTH else KeyTextTransform(group_by, "properties")
+    parts = {}
+    if measure == Measure.AVG:
+        # An average of averages is not the average: the total needs each group's sum and count.
+        number = Cast(KeyTextTransform(config["field"], "properties"), FloatField())
+        parts = {"summed": Sum(number), "counted": Count(number)}
+    groups = list(queryset.annotate(key=key).values("key").annotate(value=value, n=Count("id"), **parts).order_by("key"))
+    labels = labels_of(layer, group_by)
+    rows = [row(g["key"].strftime("%Y-%m") if group_by == MONTH else g["key"], g["value"], g["n"], labels) for g in groups]
+    # Choices in the schema's order (good, fair, poor, damaged), not alphabetical.
+    order = {key: i for i, key in enumerate(labels)}
+    return {
+        "total": row("total", total_of(groups, measure), sum(g["n"] for g in groups)),
+        "rows": sorted(rows, key=lambda r: order.get(r["key"], len(order))) if order else rows,
+    }
 
 
-def by_zone(user, layer, config, filters, measure):
+def total_of(groups, measure):
+    """The figure over all groups, as the aggregate over all features would give it: a
+    count is 0 over nothing, a sum or average is None (SQL's NULL)."""
+    if measure == Measure.COUNT:
+        return sum(g["value"] for g in groups)
+    if measure == Measure.AVG:
+        counted = sum(g["counted"] for g in groups)
+        return sum(g["summed"] for g in groups if g["summed"] is not None) / counted if counted else None
+    values = [g["value"] for g in groups if g["value"] is not None]
+    return sum(values) if values else None
+
+
+def by_zone(user, layers, config, filters, measure):
     """Choropleth: the measure and the count inside each zone polygon, from one correlated
     subquery per zone (both figures in one JSON object, so each zone's features are read
     once), all in one SQL statement."""
-    zones_layer = visible_layer(user, config["zones_layer"])
+    layer, zones_layer = layers["layer"], layers["zones_layer"]
     inside = features_of(user, layer, config, filters).filter(geom__intersects=OuterRef("geom"))
     value = value_expression(measure, config.get("field"), OuterRef("geom"))
     # Grouping by the (single) layer makes the aggregate a one-row subquery.
@@ -262,10 +321,10 @@ def by_zone(user, layer, config, filters, measure):
     return {"rows": rows, "zones_layer": zones_layer.pk}
 
 
-def coverage(user, layer, config, filters, measure):
+def coverage(user, layers, config, filters, measure):
     """How many features of the target layer (e.g. residents needing care) lie within
     radius_m of a feature of the widget's layer (e.g. health facilities)."""
-    target = visible_layer(user, config["target_layer"])
+    layer, target = layers["layer"], layers["target_layer"]
     sources = Feature.objects.visible_to(user).filter(layer=layer).with_properties(layer, config.get("filters") or {})
     # The sources as one collection, made once (an InitPlan): each target is then one
     # geography distance test. EXISTS(a source within reach) probed the GiST index per
@@ -286,8 +345,9 @@ def coverage(user, layer, config, filters, measure):
     }
 
 
-def table(user, layer, config, filters, measure):
+def table(user, layers, config, filters, measure):
     """A list of records: never for a restricted layer, whatever the config says."""
+    layer = layers["layer"]
     if layer.access == Access.RESTRICTED:
         raise NoAccess
     columns = config.get("columns") or [field["name"] for field in layer.schema[:4]]

@@ -4,9 +4,11 @@ even a count; CSV export; the features behind a bar; the admin roll-up."""
 import json
 
 import pytest
+from django.contrib.gis.geos import Polygon
 from django.urls import reverse
 
 from dashboards.models import Dashboard, Widget
+from layers.models import Feature, Layer
 from tests.conftest import client_for
 from tests.layers.test_permissions import CAN_SEE, ROLES, layer_of
 
@@ -98,3 +100,54 @@ def test_rollup_is_for_platform_admins(world):
         assert client_for(user_of(world, role)).get(url).status_code in (401, 403)
     data = client_for(world.admin).get(url, {"template": "roads", "measure": "count"}).json()
     assert [(row["key"], row["value"]) for row in data["rows"]] == [("krathum-baen", 1), ("na-di", 1)]
+
+
+# Figures are cached until a layer they read changes (dashboards.measures.compute): the
+# cache must never show a figure from before an edit, nor to someone who may not see it.
+
+
+def test_an_edit_shows_in_the_figures_at_once(world, board):
+    url = reverse("dashboard-widget-data", args=[board.by_access["public"].pk])
+    viewer = client_for(world.viewer)
+    assert [(row["key"], row["n"]) for row in viewer.get(url).json()["rows"]] == [("good", 1)]
+    edit = client_for(world.colleague).patch(
+        reverse("feature-detail", args=[world.road.pk]), {"version": 1, "properties": {"condition": "damaged"}}, format="json"
+    )
+    assert edit.status_code == 200
+    assert [(row["key"], row["n"]) for row in viewer.get(url).json()["rows"]] == [("damaged", 1)]
+    removed = client_for(world.colleague).delete(reverse("feature-detail", args=[world.road.pk]), HTTP_IF_MATCH='"2"')
+    assert removed.status_code == 204
+    data = viewer.get(url).json()
+    assert data["rows"] == [] and data["total"]["n"] == 0
+
+
+def test_a_cached_restricted_figure_is_never_given_to_a_reader_without_the_grant(world, board):
+    url = reverse("dashboard-widget-data", args=[board.by_access["restricted"].pk])
+    assert client_for(world.health).get(url).status_code == 200  # computed and cached for the granted
+    for reader in (world.viewer, world.colleague, world.owner):
+        response = client_for(reader).get(url)
+        assert response.status_code == 403
+        assert "rows" not in response.content.decode()
+
+
+def test_a_layer_made_restricted_stops_its_cached_figures_at_once(world, board):
+    url = reverse("dashboard-widget-data", args=[board.by_access["internal"].pk])
+    assert client_for(world.viewer).get(url).status_code == 200
+    assert client_for(world.admin).get(url).json()["rows"][0]["n"] == 1
+    world.drains.access = "restricted"
+    world.drains.save()
+    assert client_for(world.viewer).get(url).status_code == 403
+    # Those who still see it get the figures of a restricted layer: a cell of one is hidden.
+    data = client_for(world.admin).get(url).json()
+    assert data["suppressed"] and data["rows"][0]["n"] is None
+
+
+def test_a_zone_filter_is_not_answered_from_the_unfiltered_figures(world, board):
+    zones = Layer.from_template(world.kb, "zones")
+    zones.save()
+    far = Feature.create_in(zones, Polygon.from_bbox((100.5, 13.9, 100.6, 14.0)), {"name_th": "ไกล"}, None)
+    url = reverse("dashboard-widget-data", args=[board.by_access["public"].pk])
+    viewer = client_for(world.viewer)
+    assert viewer.get(url).json()["total"]["n"] == 1
+    assert viewer.get(url, {"zone": str(far.pk)}).json()["total"]["n"] == 0
+    assert viewer.get(url).json()["total"]["n"] == 1

@@ -84,6 +84,23 @@ def test_count_sum_and_average_of_a_field(town):
     assert (count["total"]["value"], total["total"]["value"], mean["total"]["value"], poor["total"]["value"]) == (2, 15, 7.5, 1)
 
 
+def test_a_grouped_widget_totals_over_the_features_not_over_the_groups(town):
+    Feature.create_in(town.streets, LineString((LON, LAT), (LON, LAT + STEP / 2), srid=4326),
+                      {"name_th": "ซอย", "surface": "concrete", "condition": "good", "width_m": 12}, None)
+    Feature.create_in(town.streets, LineString((LON, LAT), (LON, LAT + STEP / 4), srid=4326),
+                      {"name_th": "ทางเดิน", "surface": "earth", "condition": "good"}, None)  # no width: not averaged
+    streets = town.streets.pk
+    mean = compute(widget(town.board, "bar", layer=streets, measure="avg", field="width_m", group_by="surface"), town.viewer)
+    assert {row["key"]: row["value"] for row in mean["rows"]} == {"asphalt": 6, "concrete": 10.5, "earth": None}
+    # (6 + 9 + 12) / 3, not the mean of the groups' means (8.25).
+    assert (mean["total"]["value"], mean["total"]["n"]) == (9, 4)
+    total = compute(widget(town.board, "pie", layer=streets, measure="sum", field="width_m", group_by="condition"), town.viewer)
+    assert (total["total"]["value"], total["total"]["n"]) == (27, 4)
+    count = compute(widget(town.board, "pie", layer=streets, group_by="condition"), town.viewer)
+    assert [(row["key"], row["value"]) for row in count["rows"]] == [("good", 3), ("poor", 1)]
+    assert count["total"]["value"] == 4
+
+
 def test_area_in_rai_and_square_kilometres(town):
     rai = compute(widget(town.board, "kpi", layer=town.zones.pk, measure="area_rai"), town.viewer)
     km2 = compute(widget(town.board, "kpi", layer=town.zones.pk, measure="area_km2"), town.viewer)
