@@ -3,6 +3,7 @@ noisy, so only ratios measured together mean anything).
 
     python bench/run.py                 # full run (make bench)
     python bench/run.py --smoke         # tiny sizes: proves the harness works (make test)
+    python bench/run.py --only geojson --only national   # some groups only
 
 Our side is the real thing: gunicorn serving the app over loopback HTTP. The baseline is
 the floor: the same FeatureCollection built by one SQL query in PostGIS, fetched by
@@ -323,13 +324,20 @@ def import_scenario(conn, database_url, layer, kind, repeat, workdir):
                   features_per_second=round(size / ours_s), baseline_features_per_second=round(size / base_s))]
 
 
+# What --only can pick: each runs its scenarios at the sizes of the run.
+SCENARIO_GROUPS = ("geojson", "tiles", "ogc", "webmap", "national", "imports")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, to prove the harness works")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--database", default="gis_bench")
     parser.add_argument("--out", default=str(ROOT / "bench"))
+    parser.add_argument("--only", action="append", choices=SCENARIO_GROUPS,
+                        help="run only these groups of scenarios (repeatable); results still go to --out")
     args = parser.parse_args()
+    only = set(args.only or SCENARIO_GROUPS)
     sizes, repeat, authorities = ([200], 2, 30) if args.smoke else ([10_000, 100_000], 7, None)
     points, seconds = (500, 1) if args.smoke else (1_000_000, 5)
     map_sizes, map_repeat = ([200], 1) if args.smoke else ([5_000, 20_000, 100_000], 3)
@@ -345,38 +353,44 @@ def main():
             bench_layer(f"roads-{size}", size)
         bench_layer("roads-kb", 300)
         roads, lights = bench_layer(f"roads-{sizes[-1]}", sizes[-1]), bench_points(f"lights-{points}", points)
-        server = Server(database_url)
-        try:
-            for size in sizes:
-                results += geojson_scenarios(server, conn, size, repeat)
-        finally:
-            server.stop()
-        # Throughput: four workers for four concurrent clients.
-        server = Server(database_url, workers=peers.CLIENTS)
-        try:
-            centre = (X0 + SPAN / 2, Y0 + SPAN / 2)
-            results += peers.tile_scenarios(server, database_url, [(roads, f"{sizes[-1]:,} roads"), (lights, f"{points:,} points")],
-                                            centre, seconds)
-            if not args.smoke:  # pygeoapi comes from PyPI: not in make test
-                side = SPAN * min(1.0, (3000 / sizes[-1]) ** 0.5)
-                bbox = (centre[0] - side / 2, centre[1] - side / 2, centre[0] + side / 2, centre[1] + side / 2)
-                results += peers.ogc_scenarios(server, database_url, conn, roads, bbox, seconds, free_port)
-        finally:
-            server.stop()
-        map_layers = [(bench_points(f"lights-{n}", n), n) for n in map_sizes]
-        results += webmap.webmap_scenarios(map_layers, (X0 + SPAN / 2, Y0 + SPAN / 2), map_repeat)
-        server = Server(database_url)
-        try:
-            results += national_scenario(server, conn, repeat, authorities)
-        finally:
-            server.stop()
-        with tempfile.TemporaryDirectory() as workdir:
-            for size in sizes:
-                for kind in ("Shapefile", "GeoPackage", "GeoJSON"):
-                    results += import_scenario(conn, database_url, bench_layer(f"roads-{size}", size), kind,
-                                               1 if size >= 100_000 else 3, workdir)
-            for kind in ("CSV", "GeoPackage"):
-                results += import_scenario(conn, database_url, lights, kind, 1 if points >= 100_000 else 3, workdir)
+        if "geojson" in only:
+            server = Server(database_url)
+            try:
+                for size in sizes:
+                    results += geojson_scenarios(server, conn, size, repeat)
+            finally:
+                server.stop()
+        if only & {"tiles", "ogc"}:
+            # Throughput: four workers for four concurrent clients.
+            server = Server(database_url, workers=peers.CLIENTS)
+            try:
+                centre = (X0 + SPAN / 2, Y0 + SPAN / 2)
+                if "tiles" in only:
+                    results += peers.tile_scenarios(server, database_url, [(roads, f"{sizes[-1]:,} roads"), (lights, f"{points:,} points")],
+                                                    centre, seconds)
+                if "ogc" in only and not args.smoke:  # pygeoapi comes from PyPI: not in make test
+                    side = SPAN * min(1.0, (3000 / sizes[-1]) ** 0.5)
+                    bbox = (centre[0] - side / 2, centre[1] - side / 2, centre[0] + side / 2, centre[1] + side / 2)
+                    results += peers.ogc_scenarios(server, database_url, conn, roads, bbox, seconds, free_port)
+            finally:
+                server.stop()
+        if "webmap" in only:
+            map_layers = [(bench_points(f"lights-{n}", n), n) for n in map_sizes]
+            results += webmap.webmap_scenarios(map_layers, (X0 + SPAN / 2, Y0 + SPAN / 2), map_repeat)
+        if "national" in only:
+            server = Server(database_url)
+            try:
+                results += national_scenario(server, conn, repeat, authorities)
+            finally:
+                server.stop()
+        if "imports" in only:
+            with tempfile.TemporaryDirectory() as workdir:
+                for size in sizes:
+                    for kind in ("Shapefile", "GeoPackage", "GeoJSON"):
+                        results += import_scenario(conn, database_url, bench_layer(f"roads-{size}", size), kind,
+                                                   1 if size >= 100_000 else 3, workdir)
+                for kind in ("CSV", "GeoPackage"):
+                    results += import_scenario(conn, database_url, lights, kind, 1 if points >= 100_000 else 3, workdir)
     write(results, Path(args.out))
 
 
