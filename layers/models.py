@@ -18,7 +18,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import FloatField, Func, Q
+from django.db.models import FloatField, Func, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -159,6 +159,17 @@ class LayerQuerySet(models.QuerySet):
     def managed_by(self, user):
         """Layer definitions (schema, style, access) are changed by managers."""
         return self.filter(municipality__in=Municipality.objects.filter(pk__in=managed_municipalities(user)))
+
+    def with_last_change(self):
+        """`last_revision` (id) and `last_change` (updated_at) of each layer's features, what
+        its ETag is made of: every change made through the app leaves a revision (a delete
+        too), and one written around it still moves updated_at. Two backward steps on the
+        (layer_id, id) and (layer_id, updated_at) indexes, inside the query that finds the
+        layer, instead of two more queries per request (a count would scan the layer)."""
+        return self.annotate(
+            last_revision=Subquery(Revision.objects.filter(layer=OuterRef("pk")).order_by("-id").values("id")[:1]),
+            last_change=Subquery(Feature.objects.filter(layer=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]),
+        )
 
     def with_feature_counts(self):
         """Each layer's `feature_count`: exact up to FEATURE_COUNT_EXACT_UP_TO, PostgreSQL's

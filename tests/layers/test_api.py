@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD, client_for
 
 def collection(response):
     assert response["Content-Type"] == "application/geo+json"
-    return json.loads(b"".join(response.streaming_content))
+    return json.loads(response.getvalue())
 
 
 def new_road(client, layer, **properties):
