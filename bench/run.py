@@ -407,7 +407,10 @@ def write(results, out):
             notes.append(f"server peak RSS {r['server_peak_rss_kb'] / 1024:.0f} MB")
         if "throughput_ratio" in r:
             notes.append(f"{r['requests_per_second']:.0f} against {r['baseline_requests_per_second']:.0f} requests/s at "
-                         f"{peers.CLIENTS} clients (throughput ratio {r['throughput_ratio']:.2f}); p95 {r['p95_s'] * 1000:.0f} ms")
+                         f"{r.get('clients', peers.CLIENTS)} clients (throughput ratio {r['throughput_ratio']:.2f}); "
+                         f"p95 {r['p95_s'] * 1000:.0f} ms")
+        if "p50_gap_ms" in r:
+            notes.append(f"p50 {r['p50_gap_ms']:.1f} ms above the baseline")
         if "max_long_task_ms" in r:
             notes.append(f"longest main-thread task while panning {r['max_long_task_ms']} ms (goal < {r['long_task_goal_ms']})")
         if "tile_bytes" in r:

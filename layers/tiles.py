@@ -9,7 +9,7 @@ The layer comes from `Layer.objects.visible_to(user)`: a layer one may not see a
 import hashlib
 
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -122,7 +122,9 @@ class TileView(TileBaseView):
             raise exceptions.NotFound()
         etag = layer_etag(layer)
         if etag in request.headers.get("If-None-Match", ""):
-            return cache_headers(HttpResponse(status=304), layer, etag)
+            # Not a bare HttpResponse(status=304): that says text/html, and an HTML page
+            # gets a Content-Security-Policy worked out for it (the basemap hosts).
+            return cache_headers(HttpResponseNotModified(), layer, etag)
         tile = make_tile(layer, z, x, y)
         # A tile holds geometries and every attribute: for the record, it is one read.
         note(request, layer, AccessRecord.Action.READ, 1)
