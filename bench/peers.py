@@ -103,8 +103,9 @@ def tile_scenarios(server, database_url, layers, centre, seconds):
                 floor = pgbench(database_url, sql, seconds, clients)
                 name = f"vector tile z{z} ({what})" + ("" if clients == CLIENTS else f", {clients} client")
                 connections = f"{clients} connection{'s' if clients > 1 else ''}"
+                gap_ms = round((ours[1] - floor[1]) * 1000, 1)
                 results.append(throughput_entry(name, layer.features.count(), ours, f"same SQL by pgbench, {connections}", floor,
-                                                tile_bytes=len(body), clients=clients, p50_gap_ms=round((ours[1] - floor[1]) * 1000, 1)))
+                                                tile_bytes=len(body), clients=clients, p50_gap_ms=gap_ms))
     return results
 
 

@@ -225,11 +225,9 @@ def geojson_scenarios(server, conn, size, repeat):
     floor = "one SQL query in PostGIS"
     map_view = paired_medians(lambda: server.get(f"{features}?bbox={bbox_text}"),
                               lambda: sql_collection(conn, f"layer_id = %s AND {envelope}", [layer.pk, *bbox]), repeat)
-    page = paired_medians(
-        lambda: server.get(f"{features}?limit=1000&offset=1000"),
-        lambda: sql_collection(conn, "id IN (SELECT id FROM layers_feature WHERE layer_id = %s ORDER BY id LIMIT 1000 OFFSET 1000)",
-                               [layer.pk]),
-        repeat)
+    page_ids = "id IN (SELECT id FROM layers_feature WHERE layer_id = %s ORDER BY id LIMIT 1000 OFFSET 1000)"
+    page = paired_medians(lambda: server.get(f"{features}?limit=1000&offset=1000"),
+                          lambda: sql_collection(conn, page_ids, [layer.pk]), repeat)
     whole = paired_medians(lambda: server.get(features), lambda: sql_collection(conn, "layer_id = %s", [layer.pk]),
                            max(1, repeat // 2))
     return [
@@ -364,7 +362,8 @@ def main():
 
     # The floor runs with the app's session settings (JIT and parallel workers off), as
     # pgbench does in peers.py: otherwise it would time another plan of the same SQL.
-    with psycopg.connect(database_url, autocommit=True, options=settings.DATABASES["default"]["OPTIONS"].get("options", "")) as conn:
+    session = settings.DATABASES["default"]["OPTIONS"].get("options", "")
+    with psycopg.connect(database_url, autocommit=True, options=session) as conn:
         for size in sizes:
             bench_layer(f"roads-{size}", size)
         bench_layer("roads-kb", 300)
@@ -382,8 +381,8 @@ def main():
             try:
                 centre = (X0 + SPAN / 2, Y0 + SPAN / 2)
                 if "tiles" in only:
-                    results += peers.tile_scenarios(server, database_url, [(roads, f"{sizes[-1]:,} roads"), (lights, f"{points:,} points")],
-                                                    centre, seconds)
+                    tile_layers = [(roads, f"{sizes[-1]:,} roads"), (lights, f"{points:,} points")]
+                    results += peers.tile_scenarios(server, database_url, tile_layers, centre, seconds)
                 if "ogc" in only and not args.smoke:  # pygeoapi comes from PyPI: not in make test
                     side = SPAN * min(1.0, (3000 / sizes[-1]) ** 0.5)
                     bbox = (centre[0] - side / 2, centre[1] - side / 2, centre[0] + side / 2, centre[1] + side / 2)

@@ -194,7 +194,8 @@ FEATURE_COUNT_SQL = f"""(
         WHERE s.schemaname = current_schema() AND s.tablename = 'layers_feature' AND s.attname = 'layer_id'
     )) END
     FROM (SELECT count(*) AS n
-          FROM (SELECT 1 FROM layers_feature f WHERE f.layer_id = "layers_layer"."id" LIMIT {FEATURE_COUNT_EXACT_UP_TO + 1}) capped) counted
+          FROM (SELECT 1 FROM layers_feature f WHERE f.layer_id = "layers_layer"."id"
+                LIMIT {FEATURE_COUNT_EXACT_UP_TO + 1}) capped) counted
 )"""
 
 
