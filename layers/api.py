@@ -9,8 +9,6 @@ import tempfile
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -28,7 +26,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exports import FORMATS, SHAPEFILE_ENCODINGS, TARGET_CRS, ExportFailed, check_request, export_layer
-from .geojson import feature_text, feature_texts, stream_collection
+from .geojson import feature_text, feature_texts, page_collection, stream_collection
 from .models import (
     AccessRecord, Attachment, ExportJob, Feature, Layer, LayerGrant, Membership, Municipality, Revision, StaleVersion, parse_geometry,
 )
@@ -206,11 +204,8 @@ class LayerViewSet(
     def get_queryset(self):
         layers = super().get_queryset().select_related("municipality")
         if self.action in ("list", "retrieve"):
-            # Counting is a scan of the layer's features: only where the count is shown.
-            counts = (
-                Feature.objects.filter(layer=OuterRef("pk")).order_by().values("layer").annotate(n=Count("pk")).values("n")
-            )
-            layers = layers.annotate(feature_count=Coalesce(Subquery(counts), 0))
+            # Only where the count is shown, though even an estimated count costs a little.
+            layers = layers.with_feature_counts()
         for name in ("municipality", "category", "template", "access"):
             value = self.request.query_params.get(name)
             if value:
@@ -308,18 +303,17 @@ class LayerViewSet(
         features = features.with_properties(layer, {k: params[k] for k in params if k not in RESERVED_PARAMS})
         limit = parse_count(params, "limit", None, MAX_LIMIT)
         offset = parse_count(params, "offset", 0, 10**9)
-        features = features.order_by("pk")
-        links = []
         if limit is not None:
-            features = features[offset : offset + limit + 1]
             following = params.copy()
             following["offset"] = str(offset + limit)
             links = [{"rel": "next", "type": GEOJSON, "href": request.build_absolute_uri("?" + following.urlencode())}]
-        elif offset:
-            features = features[offset:]
+            text, returned = page_collection(features, limit, offset, links_for_more=links)
+            note(request, layer, AccessRecord.Action.READ, returned)
+            return HttpResponse(text, content_type=GEOJSON)
+        # A whole layer (or all of it from an offset) is streamed: memory stays flat.
+        features = features.order_by("pk")[offset:]
         body = stream_collection(
-            feature_texts(features), limit=limit, links_for_more=links,
-            on_complete=lambda returned: note(request, layer, AccessRecord.Action.READ, returned),
+            feature_texts(features), on_complete=lambda returned: note(request, layer, AccessRecord.Action.READ, returned),
         )
         return StreamingHttpResponse(body, content_type=GEOJSON)
 

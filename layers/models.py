@@ -18,7 +18,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import FloatField, Func, Q
+from django.db.models import FloatField, Func, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +160,44 @@ class LayerQuerySet(models.QuerySet):
         """Layer definitions (schema, style, access) are changed by managers."""
         return self.filter(municipality__in=Municipality.objects.filter(pk__in=managed_municipalities(user)))
 
+    def with_last_change(self):
+        """Each layer's Layer.last_change() read inside the query that finds the layer: two
+        backward steps on the (layer_id, id) and (layer_id, updated_at) indexes instead of
+        two more queries per request."""
+        return self.annotate(
+            known_last_revision=Subquery(Revision.objects.filter(layer=OuterRef("pk")).order_by("-id").values("id")[:1]),
+            known_last_feature_change=Subquery(
+                Feature.objects.filter(layer=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
+            ),
+        )
+
+    def with_feature_counts(self):
+        """Each layer's `feature_count`: exact up to FEATURE_COUNT_EXACT_UP_TO, PostgreSQL's
+        estimate beyond (see FEATURE_COUNT_SQL)."""
+        return self.annotate(
+            feature_count=RawSQL(FEATURE_COUNT_SQL, (), output_field=models.BigIntegerField())
+        )
+
+
+# An exact count reads every feature of the layer (1,000,000 street lights: about half a
+# second, on every layer list). Features are counted up to the cap, which the index on
+# (layer_id, id) gives in a millisecond or two; a layer past it gets the planner's own
+# estimate, its share of layers_feature in the table's statistics (most common values of
+# layer_id, kept by ANALYZE and autovacuum), and never less than the cap + 1. A layer too
+# small to be among the most common values gets just the cap + 1.
+FEATURE_COUNT_EXACT_UP_TO = 5000
+FEATURE_COUNT_SQL = f"""(
+    SELECT CASE WHEN counted.n <= {FEATURE_COUNT_EXACT_UP_TO} THEN counted.n ELSE greatest({FEATURE_COUNT_EXACT_UP_TO + 1}, (
+        SELECT (s.most_common_freqs[array_position(s.most_common_vals::text::bigint[], "layers_layer"."id")]
+                * c.reltuples)::bigint
+        FROM pg_stats s JOIN pg_class c ON c.oid = 'layers_feature'::regclass
+        WHERE s.schemaname = current_schema() AND s.tablename = 'layers_feature' AND s.attname = 'layer_id'
+    )) END
+    FROM (SELECT count(*) AS n
+          FROM (SELECT 1 FROM layers_feature f WHERE f.layer_id = "layers_layer"."id"
+                LIMIT {FEATURE_COUNT_EXACT_UP_TO + 1}) capped) counted
+)"""
+
 
 def managed_municipalities(user):
     if user.is_active and user.is_superuser:
@@ -213,7 +251,10 @@ class Layer(models.Model):
         layer is added, changed or deleted. Every change made through the app leaves a
         revision (a delete too), and one written around it still moves updated_at. Two
         index lookups; a count of the features was a scan of the layer (0.7 s for
-        1,000,000 points). What vector tiles' ETags and cached dashboard figures follow."""
+        1,000,000 points). What vector tiles' ETags and cached dashboard figures follow.
+        Read already when the layer comes from Layer.objects.with_last_change()."""
+        if hasattr(self, "known_last_revision"):
+            return self.known_last_revision, self.known_last_feature_change
         last_revision = Revision.objects.filter(layer=self).aggregate(last=models.Max("id"))["last"]
         last_feature = Feature.objects.filter(layer=self).aggregate(last=models.Max("updated_at"))["last"]
         return last_revision, last_feature

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .api import GEOJSON, MAX_LIMIT, JsonErrors, note, parse_count
-from .geojson import feature_sql, feature_text, feature_texts, stream_collection
+from .geojson import feature_sql, feature_text, page_collection
 from .models import AccessRecord, Feature, Layer
 from .schema import bilingual
 
@@ -380,26 +380,21 @@ class ItemsView(OgcView):
         limit = parse_limit(params)
         offset = parse_count(params, "offset", 0, 10**9)
         matched = features.count()
-        page = features.order_by("pk")[offset : offset + limit + 1]
-        texts = feature_texts(page, sql=feature_sql(srid, lat_lon=lat_lon))
         title = layer_title(layer)
         links = self.self_links(GEOJSON, title) + [
             {"href": self.url("ogc-collection", collection_id), "rel": "collection", "type": JSON, "title": title}
         ]
         if offset:
             links.append(self.page_link("prev", max(offset - limit, 0)))
-        body = stream_collection(
-            texts,
-            limit=limit,
-            links=links,
-            links_for_more=[self.page_link("next", offset + limit)],
-            members={"numberMatched": matched},
-            on_complete=lambda returned: note(request, layer, AccessRecord.Action.READ, returned),
+        text, returned = page_collection(
+            features, limit, offset, sql=feature_sql(srid, lat_lon=lat_lon), links=links,
+            links_for_more=[self.page_link("next", offset + limit)], members={"numberMatched": matched},
         )
+        note(request, layer, AccessRecord.Action.READ, returned)
         if self.wants_html():
-            collection = json.loads("".join(body))
+            collection = json.loads(text)
             return render(request, "ogc/page.html", {"title": title, "links": collection["links"], **table(layer, collection)})
-        response = StreamingHttpResponse(body, content_type=GEOJSON)
+        response = HttpResponse(text, content_type=GEOJSON)
         response["Content-Crs"] = f"<{crs}>"
         return response
 

@@ -7,7 +7,8 @@ from rest_framework_gis.fields import GeometryField
 
 from .layer_templates import TEMPLATES
 from .models import (
-    AccessRecord, Attachment, ExportJob, Layer, LayerGrant, Membership, Municipality, Revision, Role, managed_municipalities,
+    FEATURE_COUNT_EXACT_UP_TO, AccessRecord, Attachment, ExportJob, Layer, LayerGrant, Membership, Municipality, Revision, Role,
+    managed_municipalities,
 )
 from .schema import bilingual, validate_schema
 
@@ -40,6 +41,9 @@ class MunicipalitySerializer(serializers.ModelSerializer):
 class LayerSerializer(serializers.ModelSerializer):
     municipality = serializers.SlugRelatedField(slug_field="slug", queryset=Municipality.objects.all())
     feature_count = serializers.IntegerField(read_only=True)
+    feature_count_estimated = serializers.SerializerMethodField(
+        help_text=f"true when feature_count is PostgreSQL's estimate (layers of more than {FEATURE_COUNT_EXACT_UP_TO:,} features)"
+    )
     template = serializers.ChoiceField(choices=list(TEMPLATES), required=False, allow_blank=True)
     features_url = serializers.HyperlinkedIdentityField(view_name="layer-features")
 
@@ -48,7 +52,7 @@ class LayerSerializer(serializers.ModelSerializer):
         fields = [
             "id", "municipality", "slug", "name_th", "name_en", "description_th", "description_en",
             "category", "geometry_type", "template", "schema", "style", "access", "is_sample",
-            "feature_count", "features_url", "created_at", "updated_at",
+            "feature_count", "feature_count_estimated", "features_url", "created_at", "updated_at",
         ]
         read_only_fields = ["is_sample", "created_at", "updated_at"]
         # Uniqueness of (municipality, slug) is checked in validate(), after a template
@@ -60,6 +64,9 @@ class LayerSerializer(serializers.ModelSerializer):
             "geometry_type": {"required": False},
             "slug": {"required": False},
         }
+
+    def get_feature_count_estimated(self, layer) -> bool:
+        return getattr(layer, "feature_count", 0) > FEATURE_COUNT_EXACT_UP_TO
 
     def validate_municipality(self, municipality):
         return managed_by_requester(self, municipality)

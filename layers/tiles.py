@@ -9,7 +9,7 @@ The layer comes from `Layer.objects.visible_to(user)`: a layer one may not see a
 import hashlib
 
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -109,18 +109,21 @@ class TileBaseView(APIView):
     content_negotiation_class = JsonErrors
     schema = None  # not part of the /api/v1/ OpenAPI document
 
-    def layer(self, layer_id):
-        return get_object_or_404(Layer.objects.visible_to(self.request.user).select_related("municipality"), pk=layer_id)
+    def layers(self):
+        return Layer.objects.visible_to(self.request.user)
 
 
 class TileView(TileBaseView):
     def get(self, request, layer_id, z, x, y):
-        layer = self.layer(layer_id)
+        # One query finds the layer, checks that the user may see it and reads its ETag.
+        layer = get_object_or_404(self.layers().with_last_change(), pk=layer_id)
         if z > MAX_ZOOM or x >= 2**z or y >= 2**z:
             raise exceptions.NotFound()
         etag = layer_etag(layer)
         if etag in request.headers.get("If-None-Match", ""):
-            return cache_headers(HttpResponse(status=304), layer, etag)
+            # Not a bare HttpResponse(status=304): that says text/html, and an HTML page
+            # gets a Content-Security-Policy worked out for it (the basemap hosts).
+            return cache_headers(HttpResponseNotModified(), layer, etag)
         tile = make_tile(layer, z, x, y)
         # A tile holds geometries and every attribute: for the record, it is one read.
         note(request, layer, AccessRecord.Action.READ, 1)
@@ -129,7 +132,7 @@ class TileView(TileBaseView):
 
 class TileJSONView(TileBaseView):
     def get(self, request, layer_id):
-        layer = self.layer(layer_id)
+        layer = get_object_or_404(self.layers().select_related("municipality"), pk=layer_id)
         # The {z}/{x}/{y} template: a tile URL with its numbers cut off.
         base = request.build_absolute_uri(reverse("tile", args=[layer.pk, 0, 0, 0])).removesuffix("0/0/0.mvt")
         bounds = Feature.objects.filter(layer=layer).extent_by_layer().get(layer.pk) or (-180, -85.0511, 180, 85.0511)

@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD, client_for
 
 def collection(response):
     assert response["Content-Type"] == "application/geo+json"
-    return json.loads(b"".join(response.streaming_content))
+    return json.loads(response.getvalue())
 
 
 def new_road(client, layer, **properties):
@@ -316,3 +316,53 @@ def test_a_nul_character_is_refused_not_a_server_error(world):
     created = new_road(client_for(world.colleague), world.roads, name_th="ซอย\x00")
     assert created.status_code == 400 and "NUL" in created.json()["name_th"][0]
     assert Feature.objects.filter(layer=world.roads).count() == 1
+
+
+def add_roads(layer, count):
+    """`count` short roads in the layer, written by one INSERT (as an import's COPY would)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO layers_feature (layer_id, geom, properties, version, created_at, updated_at)
+               SELECT %s, ST_SetSRID(ST_MakeLine(ST_MakePoint(100.25 + i * 1e-6, 13.65),
+                                                 ST_MakePoint(100.2501 + i * 1e-6, 13.6501)), 4326),
+                      '{"name_th": "ซอย", "surface": "asphalt", "condition": "good"}', 1, now(), now()
+               FROM generate_series(1, %s) i""",
+            [layer.pk, count],
+        )
+        cursor.execute("ANALYZE layers_feature")
+
+
+def test_a_big_layer_lists_postgresql_s_estimate_of_its_features_and_says_so(world):
+    from layers.models import FEATURE_COUNT_EXACT_UP_TO
+
+    add_roads(world.roads, FEATURE_COUNT_EXACT_UP_TO + 500)
+    listed = client_for(world.viewer).get(reverse("layer-list"), {"municipality": "krathum-baen"}).json()
+    roads, drains = ({layer["slug"]: layer for layer in listed}[slug] for slug in ("roads", "drains"))
+    assert roads["feature_count_estimated"] is True
+    # Statistics of a table this small are taken from every row: the estimate is close.
+    actual = FEATURE_COUNT_EXACT_UP_TO + 501
+    assert FEATURE_COUNT_EXACT_UP_TO < roads["feature_count"] and abs(roads["feature_count"] - actual) < 100
+    assert (drains["feature_count"], drains["feature_count_estimated"]) == (1, False)
+    shown = client_for().get(reverse("layer-detail", args=[world.roads.pk])).json()
+    assert shown["feature_count_estimated"] is True and shown["feature_count"] == roads["feature_count"]
+
+
+def test_a_page_filtered_by_bbox_and_field_is_whole_with_its_length_and_a_next_link(world):
+    client = client_for(world.colleague)
+    for i in range(3):
+        new_road(client, world.roads, name_th=f"ซอย {i}", surface="concrete")
+    new_road(client, world.roads, name_th="ซอยลูกรัง", surface="laterite")
+    url = reverse("layer-features", args=[world.roads.pk])
+    params = {"bbox": "100.2505,13.6505,100.2525,13.6525", "surface": "concrete", "limit": 2}
+    response = client.get(url, params)
+    assert int(response["Content-Length"]) == len(response.content)
+    first = collection(response)
+    assert first["numberReturned"] == 2 and {f["properties"]["surface"] for f in first["features"]} == {"concrete"}
+    (link,) = first["links"]
+    assert "offset=2" in link["href"] and "surface=concrete" in link["href"]
+    rest = collection(client.get(url, {**params, "offset": 2}))
+    assert rest["numberReturned"] == 1 and rest["links"] == []
+    beyond = collection(client.get(url, {**params, "offset": 10}))
+    assert beyond["features"] == [] and beyond["numberReturned"] == 0 and beyond["links"] == []

@@ -82,7 +82,7 @@ def test_erasure_removes_the_person_everywhere_and_records_that_it_happened(worl
 
 def test_reads_through_ogc_tiles_and_exports_are_recorded_too(world):
     health = client_for(world.health)
-    b"".join(health.get("/ogc/collections/krathum-baen.welfare-cases/items?limit=5").streaming_content)
+    health.get("/ogc/collections/krathum-baen.welfare-cases/items?limit=5").getvalue()
     health.get(f"/ogc/collections/krathum-baen.welfare-cases/items/{world.case.pk}")
     x, y = 3283, 1909  # a z13 tile over Krathum Baen
     health.get(f"/tiles/{world.welfare.pk}/13/{x}/{y}.mvt")

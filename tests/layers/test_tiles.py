@@ -146,3 +146,12 @@ def test_a_line_smaller_than_a_pixel_shows_only_when_zoomed_in_but_a_point_alway
     light = Feature.create_in(lights, Point(100.2551, 13.6551, srid=4326), {"pole_code": "P-1"}, None)
     (shown,) = decode(client_for().get(tile_url(lights, lon=100.2551, lat=13.6551, z=12)))["street-lights"]["features"]
     assert shown["id"] == light.pk
+
+
+def test_a_tile_costs_one_query_for_layer_permission_and_etag_and_one_for_the_tile(world, django_assert_num_queries):
+    client = client_for(world.viewer)
+    url = tile_url(world.drains)
+    with django_assert_num_queries(2):
+        etag = client.get(url)["ETag"]
+    with django_assert_num_queries(1):
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
