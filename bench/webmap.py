@@ -46,28 +46,18 @@ def visit(browser, url, idle):
         context.close()
 
 
-def webmap_scenarios(layers, centre, repeat):
-    """`layers`: (layer, size) pairs of one municipality, each shown alone.
+def webmap_scenarios(base, layers, centre, repeat):
+    """`base`: the app's URL; `layers`: (layer, size) pairs of one municipality, each shown alone.
 
-    Served by Django's live server with its static files handler, as in the browser tests:
-    gunicorn does not serve /static/ (nginx does, in production)."""
+    bench/run.py serves the app as it is deployed: gunicorn with the production settings
+    and three workers, not Django's live server as in the browser tests. The live server is
+    one process with DEBUG on, so the page, its static files and the ~20 tile requests of a
+    view took turns on one interpreter lock, which no user's browser meets."""
     # The browser tests' Chromium, flags and idea of an idle map (Django is set up by now).
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.test.testcases import LiveServerThread
-
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
     from tests.web.conftest import IDLE
 
-    server = LiveServerThread("127.0.0.1", StaticFilesHandler)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    try:
-        return measure(layers, centre, repeat, f"http://127.0.0.1:{server.port}", CHROMIUM, CHROMIUM_ARGS, IDLE)
-    finally:
-        server.terminate()
+    return measure(layers, centre, repeat, base, CHROMIUM, CHROMIUM_ARGS, IDLE)
 
 
 def measure(layers, centre, repeat, base, chromium, chromium_args, idle):
