@@ -301,7 +301,7 @@ function layerGroup(state) {
       pane: PANES[meta.geometry_type] || "overlayPane",
       busy,
       changed: () => tilesDrawn(state),
-    });
+    }).on("tileerror", () => status(gettext("โหลดชั้นข้อมูลไม่สำเร็จ") + ": " + inLanguage(meta, "name")));
   }
   return state.cluster ? L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 19 }) : L.layerGroup();
 }
