@@ -136,15 +136,15 @@ def free_port():
 
 class Server:
     """gunicorn on a free loopback port, production settings; one worker by default (so
-    its memory can be read)."""
+    its memory can be read). `app`: another WSGI application to serve."""
 
-    def __init__(self, database_url, workers=1):
+    def __init__(self, database_url, workers=1, app="gis_portal.wsgi"):
         self.port = free_port()
         env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false",
                "DJANGO_SECRET_KEY": secrets.token_urlsafe(40), "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
                "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_LOG_LEVEL": "WARNING"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "gis_portal.wsgi", "--bind", f"127.0.0.1:{self.port}",
+            [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(workers), "--timeout", "300", "--log-level", "warning"],
             cwd=ROOT, env=env,
         )
@@ -395,7 +395,13 @@ def main():
                 server.stop()
         if "webmap" in only:
             map_layers = [(bench_points(f"lights-{n}", n), n) for n in map_sizes]
-            results += webmap.webmap_scenarios(map_layers, (X0 + SPAN / 2, Y0 + SPAN / 2), map_repeat)
+            # As deployed (Dockerfile: three workers), the static files that nginx serves
+            # there handled by the app's own workers (bench/static_wsgi.py).
+            server = Server(database_url, workers=3, app="bench.static_wsgi")
+            try:
+                results += webmap.webmap_scenarios(server.url(""), map_layers, (X0 + SPAN / 2, Y0 + SPAN / 2), map_repeat)
+            finally:
+                server.stop()
         if "national" in only:
             server = Server(database_url)
             try:

@@ -81,6 +81,7 @@ def municipality_map(request, slug):
             "layers": f"{reverse('layer-list')}?municipality={municipality.slug}",
             "search": reverse("search"),
             "feature": reverse("feature-detail", args=[0]),
+            "tile": reverse("tile", args=[0, 0, 0, 0]),
         },
         # The municipality's own imagery too, when this user may see it.
         "basemaps": basemap_config(list(BasemapSource.objects.for_municipality(municipality, request.user))),

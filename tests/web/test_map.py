@@ -134,10 +134,24 @@ def test_pointer_coordinates_show_wgs84_and_utm_47n(web_world, visitor):
     visitor.check_clean()
 
 
-def test_a_big_layer_is_loaded_by_view_extent_and_clustered(web_world, visitor):
+# Whether the tile canvases of the points pane have a drawn pixel at a place on the map.
+DRAWN_AT = """([lon, lat]) => {
+    const point = GIS.map.latLngToContainerPoint([lat, lon]);
+    const box = GIS.map.getContainer().getBoundingClientRect();
+    const [x, y] = [box.left + point.x, box.top + point.y];
+    return [...document.querySelectorAll('.leaflet-points-pane canvas.leaflet-tile')].some((tile) => {
+        const r = tile.getBoundingClientRect();
+        if (x < r.left || x >= r.right || y < r.top || y >= r.bottom) return false;
+        const ratio = tile.width / r.width;
+        return tile.getContext('2d').getImageData((x - r.left) * ratio, (y - r.top) * ratio, 1, 1).data[3] > 0;
+    });
+}"""
+
+
+def test_a_big_layer_is_drawn_from_vector_tiles_and_its_points_open(web_world, visitor):
     layer = Layer.from_template(web_world.kb, "street_lights", access="public")
     layer.save()
-    n = 6000
+    n = 6000  # a 100 x 60 grid inside the municipality's boundary
     Feature.objects.bulk_create(
         Feature(layer=layer, geom=Point(100.24 + (i % 100) * 0.0003, 13.64 + (i // 100) * 0.0005, srid=4326),
                 properties={"pole_code": f"L{i}"})
@@ -146,15 +160,26 @@ def test_a_big_layer_is_loaded_by_view_extent_and_clustered(web_world, visitor):
     started = time.monotonic()
     page = open_map(visitor, f"?layers={layer.pk}")
     seconds = time.monotonic() - started
-    requests = [url for url in visitor.requests if f"/layers/{layer.pk}/features/" in url]
-    assert requests and all("bbox=" in url for url in requests)
-    assert 0 < drawn(page) <= n
-    assert page.locator(".marker-cluster").count() > 0
+    tiles = [url for url in visitor.requests if f"/tiles/{layer.pk}/" in url]
+    assert tiles and not [url for url in visitor.requests if f"/layers/{layer.pk}/features/" in url]
+    # The map shows the whole boundary, so every light is in a drawn tile, counted once.
+    assert drawn(page) == n
     assert page.inner_text(".layer[data-layer-slug=street-lights] .note")
-    # Moving the map asks again, for the new extent only, once it stops.
-    page.evaluate("GIS.map.setZoom(GIS.map.getZoom() + 2)")
-    page.wait_for_function(f"() => performance.getEntriesByType('resource').filter(e => e.name.includes('/layers/{layer.pk}/features/')).length >= 2")
+    # A light is drawn where it stands and nothing between the rows.
+    assert page.evaluate(DRAWN_AT, [100.255, 13.665])
+    assert not page.evaluate(DRAWN_AT, [100.25515, 13.66525])
+    # A click on it opens that light, from the API.
+    click_at(page, 100.255, 13.665)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "L5050" in popup.inner_text() and "L5050" in page.inner_text("#details")
+    # A pan asks only for the tiles it uncovers.
+    visitor.requests.clear()
+    page.evaluate("GIS.map.panBy([300, 0], { animate: false })")
+    page.wait_for_function(f"() => performance.getEntriesByType('resource').filter(e => e.name.includes('/tiles/{layer.pk}/')).length > {len(tiles)}")
     page.wait_for_function(IDLE)
+    more = [url for url in visitor.requests if f"/tiles/{layer.pk}/" in url]
+    assert more and not set(more) & set(tiles)
     record("big_layer", {"features": n, "seconds_to_idle": round(seconds, 2)})
     visitor.screenshot("map-big-layer")
     visitor.check_clean()
