@@ -283,7 +283,8 @@ function layerItem(state) {
   state.checkbox = el("input", { type: "checkbox" });
   state.checkbox.addEventListener("change", () => setOn(state, state.checkbox.checked));
   label.append(state.checkbox, legendSymbol(meta), el("span", { class: "name" }, inLanguage(meta, "name")),
-    el("span", { class: "count" }, numbers.format(meta.feature_count)));
+    // Above 5,000 features the API gives PostgreSQL's estimate rather than counting.
+    el("span", { class: "count" }, (meta.feature_count_estimated ? "≈ " : "") + numbers.format(meta.feature_count)));
   if (meta.access !== "public") label.append(el("span", { class: "badge " + meta.access }, meta.access === "internal" ? gettext("ภายใน") : gettext("จำกัดสิทธิ์")));
   state.note = el("div", { class: "note" });
   item.append(label, state.note);
