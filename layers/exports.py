@@ -36,8 +36,8 @@ class Format:
 
 FORMATS = {
     "gpkg": Format("GPKG", "gpkg", "application/geopackage+sqlite3", ("-lco", "GEOMETRY_NAME=geom")),
-    # RESIZE: text fields are declared 254 wide (see layer_sql) and shrunk to their longest value.
-    "shp": Format("ESRI Shapefile", "zip", "application/zip", ("-lco", "RESIZE=YES")),
+    # Text fields are declared as wide as their longest value (see shapefile_widths).
+    "shp": Format("ESRI Shapefile", "zip", "application/zip"),
     "geojson": Format("GeoJSON", "geojson", "application/geo+json"),
     "kml": Format("KML", "kml", "application/vnd.google-earth.kml+xml"),
     # A byte-order mark, or Excel reads the UTF-8 Thai text as gibberish.
@@ -50,6 +50,12 @@ FORMATS = {
 # TOWGS84, so QGIS will use its own choice of transformation for that format.
 TARGET_CRS = {4326: "EPSG:4326", 32647: "EPSG:32647", 32648: "EPSG:32648", 24047: INDIAN_1975_UTM47}
 SHAPEFILE_ENCODINGS = {"utf-8": "UTF-8", "cp874": "CP874"}
+# The widest .dbf text field, in bytes; GDAL would make a text column 80 wide.
+DBF_MAX_WIDTH = 254
+# Zipping a Shapefile took longer than ogr2ogr took to write it (bench/exports.py): the
+# .shp's coordinates (doubles) shrink by only 30% and were most of that time, so they
+# are stored as they are; the .dbf and the rest shrink tenfold at deflate's fastest level.
+ZIP_LEVEL = 1
 
 SQL_TYPES = {
     "text": "text",
@@ -88,11 +94,30 @@ def file_name(layer, fmt):
     return f"{layer.municipality.slug}-{layer.slug}.{FORMATS[fmt].extension}"
 
 
-def layer_sql(layer, fmt):
+def shapefile_widths(layer, encoding):
+    """The .dbf width of each text field: its longest value in bytes of the file's
+    encoding, found in one query over the layer. Declared up front, so that GDAL need not
+    rewrite the whole .dbf afterwards to shrink 254-byte fields (RESIZE=YES, which took
+    longer than writing the file)."""
+    texts = [field["name"] for field in layer.schema if SQL_TYPES[field["type"]] == "text"]
+    if not texts:
+        return {}
+    # A Thai character is three bytes in UTF-8 and one in CP874 (as is the "?" that GDAL
+    # writes for a character CP874 lacks).
+    length = "octet_length" if encoding == "utf-8" else "char_length"
+    measures = ", ".join(f"max({length}(properties ->> %s))" for _ in texts)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT {measures} FROM "{Feature._meta.db_table}" WHERE layer_id = %s', [*texts, layer.pk])
+        longest = cursor.fetchone()
+    return {name: min(max(width or 1, 1), DBF_MAX_WIDTH) for name, width in zip(texts, longest)}
+
+
+def layer_sql(layer, fmt, encoding="utf-8"):
     """The SELECT that ogr2ogr runs: typed columns from the layer's schema, one layer only.
     Values (field names, labels, the layer id) are bound by psycopg, never pasted in."""
     quote = connection.ops.quote_name
     params = []
+    widths = shapefile_widths(layer, encoding) if fmt == "shp" else {}
     if fmt == "dxf":
         # DXF keeps no attribute table; the features land on a DXF layer named after ours.
         columns = ['%s AS "Layer"']
@@ -101,8 +126,8 @@ def layer_sql(layer, fmt):
         columns = ["f.id AS feature_id"]
         for field in layer.schema:
             sql_type = SQL_TYPES[field["type"]]
-            if fmt == "shp" and sql_type == "text":
-                sql_type = "varchar(254)"  # the widest .dbf text field; GDAL would take 80
+            if field["name"] in widths:
+                sql_type = f"varchar({widths[field['name']]})"  # GDAL reads the width from the type
             columns.append(f"(f.properties ->> %s)::{sql_type} AS {quote(field['name'])}")
             params.append(field["name"])
     if fmt == "kml":
@@ -156,7 +181,7 @@ def export_layer(layer, fmt, srid, directory, *, encoding="utf-8"):
     source, env = postgis_source()
     command = [
         "ogr2ogr", "-f", spec.driver, str(written), source,
-        "-sql", layer_sql(layer, fmt),
+        "-sql", layer_sql(layer, fmt, encoding),
         "-nln", f"{layer.municipality.slug}-{layer.slug}" if fmt == "shp" else layer.slug,
         "-nlt", geometry_type(layer),
         # Stored coordinates are WGS84 longitude/latitude (GDAL's traditional order).
@@ -177,9 +202,9 @@ def export_layer(layer, fmt, srid, directory, *, encoding="utf-8"):
     if fmt == "gpkg":
         add_qgis_style(target, layer)
     if fmt == "shp":
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
             for path in sorted(written.iterdir()):
-                archive.write(path, path.name)
+                archive.write(path, path.name, compress_type=zipfile.ZIP_STORED if path.suffix == ".shp" else None)
         shutil.rmtree(written)
     return target
 
