@@ -26,6 +26,7 @@ from pathlib import Path
 
 import psycopg
 
+import exports
 import peers
 import webmap
 
@@ -368,6 +369,9 @@ def main():
         server = Server(database_url)
         try:
             results += national_scenario(server, conn, repeat, authorities)
+            with tempfile.TemporaryDirectory() as workdir:
+                targets = [(bench_layer(f"roads-{n}", n), f"{n:,} roads") for n in sizes] + [(lights, f"{points:,} points")]
+                results += exports.export_scenarios(server, targets, 1 if args.smoke else 3, workdir, entry)
         finally:
             server.stop()
         with tempfile.TemporaryDirectory() as workdir:
