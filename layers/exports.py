@@ -16,7 +16,6 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models.expressions import RawSQL
 
 from .crs import INDIAN_1975_UTM47
 from .models import Feature
@@ -36,7 +35,7 @@ class Format:
 
 FORMATS = {
     "gpkg": Format("GPKG", "gpkg", "application/geopackage+sqlite3", ("-lco", "GEOMETRY_NAME=geom")),
-    # Text fields are declared as wide as their longest value (see shapefile_widths).
+    # Text fields are declared as wide as their longest value (see declarations).
     "shp": Format("ESRI Shapefile", "zip", "application/zip"),
     "geojson": Format("GeoJSON", "geojson", "application/geo+json"),
     "kml": Format("KML", "kml", "application/vnd.google-earth.kml+xml"),
@@ -94,30 +93,44 @@ def file_name(layer, fmt):
     return f"{layer.municipality.slug}-{layer.slug}.{FORMATS[fmt].extension}"
 
 
-def shapefile_widths(layer, encoding):
-    """The .dbf width of each text field: its longest value in bytes of the file's
-    encoding, found in one query over the layer. Declared up front, so that GDAL need not
-    rewrite the whole .dbf afterwards to shrink 254-byte fields (RESIZE=YES, which took
-    longer than writing the file)."""
-    texts = [field["name"] for field in layer.schema if SQL_TYPES[field["type"]] == "text"]
-    if not texts:
-        return {}
+@dataclass(frozen=True)
+class Declarations:
+    """What ogr2ogr must be told before it writes the first feature."""
+
+    geometry_type: str  # its -nlt
+    widths: dict  # Shapefile only: text field name -> .dbf width in bytes
+
+
+def declarations(layer, fmt, encoding="utf-8"):
+    """One pass over the layer's features (a second pass cost a second over 1,000,000 points).
+
+    The geometry type is the layer's kind, or its Multi- kind when any feature is
+    multi-part (a Shapefile or GeoPackage layer holds one geometry type). A Shapefile's
+    text fields are as wide as their longest value in bytes of the file's encoding, so that
+    GDAL need not rewrite the whole .dbf afterwards to shrink 254-byte fields (RESIZE=YES,
+    which took longer than writing the file)."""
+    texts = [field["name"] for field in layer.schema if SQL_TYPES[field["type"]] == "text"] if fmt == "shp" else []
     # A Thai character is three bytes in UTF-8 and one in CP874 (as is the "?" that GDAL
     # writes for a character CP874 lacks).
     length = "octet_length" if encoding == "utf-8" else "char_length"
-    measures = ", ".join(f"max({length}(properties ->> %s))" for _ in texts)
+    measures = "".join(f", max({length}(properties ->> %s))" for _ in texts)
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT {measures} FROM "{Feature._meta.db_table}" WHERE layer_id = %s', [*texts, layer.pk])
-        longest = cursor.fetchone()
-    return {name: min(max(width or 1, 1), DBF_MAX_WIDTH) for name, width in zip(texts, longest)}
+        cursor.execute(f"""SELECT coalesce(bool_or(GeometryType(geom) LIKE 'MULTI%%'), false){measures}
+                           FROM "{Feature._meta.db_table}" WHERE layer_id = %s""", [*texts, layer.pk])
+        multi, *longest = cursor.fetchone()
+    return Declarations(
+        geometry_type=("MULTI" if multi else "") + layer.geometry_type.upper(),
+        widths={name: min(max(width or 1, 1), DBF_MAX_WIDTH) for name, width in zip(texts, longest)},
+    )
 
 
-def layer_sql(layer, fmt, encoding="utf-8"):
-    """The SELECT that ogr2ogr runs: typed columns from the layer's schema, one layer only.
+def layer_sql(layer, fmt, widths=None):
+    """The SELECT that ogr2ogr runs: typed columns from the layer's schema, one layer only,
+    text of the given `widths` (see declarations) as varchar of that width, which GDAL reads.
     Values (field names, labels, the layer id) are bound by psycopg, never pasted in."""
     quote = connection.ops.quote_name
     params = []
-    widths = shapefile_widths(layer, encoding) if fmt == "shp" else {}
+    widths = widths or {}
     if fmt == "dxf":
         # DXF keeps no attribute table; the features land on a DXF layer named after ours.
         columns = ['%s AS "Layer"']
@@ -127,7 +140,7 @@ def layer_sql(layer, fmt, encoding="utf-8"):
         for field in layer.schema:
             sql_type = SQL_TYPES[field["type"]]
             if field["name"] in widths:
-                sql_type = f"varchar({widths[field['name']]})"  # GDAL reads the width from the type
+                sql_type = f"varchar({widths[field['name']]})"
             columns.append(f"(f.properties ->> %s)::{sql_type} AS {quote(field['name'])}")
             params.append(field["name"])
     if fmt == "kml":
@@ -158,18 +171,6 @@ def postgis_source():
     return f"PG:{quoted}", env
 
 
-def geometry_type(layer):
-    """ogr2ogr's -nlt: the layer's kind, or its Multi- kind when any feature is multi-part
-    (a Shapefile or GeoPackage layer holds one geometry type)."""
-    multi = (
-        Feature.objects.filter(layer=layer)
-        .annotate(kind=RawSQL(f'GeometryType("{Feature._meta.db_table}"."geom")', ()))
-        .filter(kind__startswith="MULTI")
-        .exists()
-    )
-    return ("MULTI" if multi else "") + layer.geometry_type.upper()
-
-
 def export_layer(layer, fmt, srid, directory, *, encoding="utf-8"):
     """Writes the layer into `directory` (which must exist) and returns the file to hand
     out: the GeoPackage, GeoJSON, KML, CSV or DXF itself, or a .zip for a Shapefile."""
@@ -179,11 +180,12 @@ def export_layer(layer, fmt, srid, directory, *, encoding="utf-8"):
     target = directory / file_name(layer, fmt)
     written = directory / "shapefile" if fmt == "shp" else target
     source, env = postgis_source()
+    declared = declarations(layer, fmt, encoding)
     command = [
         "ogr2ogr", "-f", spec.driver, str(written), source,
-        "-sql", layer_sql(layer, fmt, encoding),
+        "-sql", layer_sql(layer, fmt, declared.widths),
         "-nln", f"{layer.municipality.slug}-{layer.slug}" if fmt == "shp" else layer.slug,
-        "-nlt", geometry_type(layer),
+        "-nlt", declared.geometry_type,
         # Stored coordinates are WGS84 longitude/latitude (GDAL's traditional order).
         "-s_srs", "EPSG:4326", "-t_srs", TARGET_CRS[srid],
         *spec.options,

@@ -11,6 +11,7 @@ import zipfile
 from xml.etree import ElementTree
 
 import pytest
+from django.contrib.gis.geos import LineString, MultiLineString
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -85,6 +86,14 @@ def test_shapefile_text_fields_are_as_wide_as_their_longest_value(world, tmp_pat
     thai = zipfile.ZipFile(export_layer(world.roads, "shp", 32647, tmp_path / "874", encoding="cp874"))
     assert dbf_fields(thai.read("krathum-baen-roads.dbf"))["name_th"] == 80
     assert long_name.encode() in ogrinfo(f"/vsizip/{thai.filename}")
+
+
+def test_a_layer_with_a_multi_part_feature_is_exported_as_multi_part(world, tmp_path):
+    assert b"Geometry: Line String" in ogrinfo(export_layer(world.roads, "gpkg", 32647, tmp_path), "-so")
+    two_parts = MultiLineString(LineString((100.25, 13.65), (100.26, 13.66)), LineString((100.27, 13.65), (100.28, 13.66)), srid=4326)
+    Feature.create_in(world.roads, two_parts, {"name_th": "ถนนสองช่วง"}, world.owner)
+    (tmp_path / "multi").mkdir()
+    assert b"Geometry: Multi Line String" in ogrinfo(export_layer(world.roads, "gpkg", 32647, tmp_path / "multi"), "-so")
 
 
 def first_vertex_of_csv(path):
