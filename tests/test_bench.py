@@ -19,5 +19,7 @@ def test_the_benchmark_harness_runs_and_writes_ratios(tmp_path):
     results = json.loads((tmp_path / "results.json").read_text())["results"]
     names = {r["name"] for r in results}
     assert {"geojson map view (bbox)", "geojson whole layer (streamed)", "national: list one municipality's layers"} <= names
+    assert {"export GeoPackage, 200 roads (export job)", "export Shapefile, 200 roads (HTTP download)",
+            "export Shapefile, 500 points (export job)"} <= names
     assert all(r["ratio"] > 0 and r["baseline_median_s"] > 0 for r in results)
     assert "| scenario |" in (tmp_path / "RESULTS.md").read_text()
