@@ -23,9 +23,12 @@ from tests.layers.test_export_kill import many_roads, started_writing  # noqa: F
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def queue_status(task_name):
+def queue_status(task_name, job_id):
+    """The queue's status of the job of `task_name` for our record `job_id` (the queue's
+    table is not emptied between tests)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT status FROM procrastinate_jobs WHERE task_name = %s", [task_name])
+        cursor.execute("SELECT status FROM procrastinate_jobs WHERE task_name = %s AND args ->> 'job_id' = %s",
+                       [task_name, str(job_id)])
         return [status for (status,) in cursor.fetchall()]
 
 
@@ -68,7 +71,7 @@ def test_an_export_job_whose_worker_was_killed_is_failed_by_the_sweep_and_says_s
     job = owner.get(job_url).json()
     assert (job["status"], job["file_url"]) == ("failed", None)
     assert "หยุดทำงานก่อนเสร็จ" in job["error"] and "The worker writing this export stopped" in job["error"]
-    assert queue_status("layers.tasks.run_export") == ["failed"]
+    assert queue_status("layers.tasks.run_export", job["id"]) == ["failed"]
     assert ExportJob.objects.get().finished_at is not None
 
 
@@ -95,4 +98,4 @@ def test_an_abandoned_import_and_conversion_fail_on_their_pages_and_a_live_worke
     assert converting.deletable() and not BasemapSource.objects.filter(imagery=converting).exists()  # its manager may delete it
     exporting.refresh_from_db()
     assert (exporting.status, exporting.error) == ("running", "")
-    assert queue_status("layers.tasks.run_export") == ["doing"]
+    assert queue_status("layers.tasks.run_export", exporting.pk) == ["doing"]
