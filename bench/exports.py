@@ -1,11 +1,11 @@
 """Exports to GeoPackage and Shapefile beside ogr2ogr writing the same rows from the same
 table (called from run.py's main()).
 
-Our side is what a user waits for: for a layer small enough to export during the request
-(settings.EXPORT_NOW_MAX), the download from the HTTP endpoint under gunicorn; for a
-larger one, the task queue's job (`layers.tasks.run_export`, run in this process as the
-worker would run it) up to the file stored for download. Either way that is the layer's
-typed columns, the QGIS style in the GeoPackage, the Shapefile zipped for download.
+Our side is what a user waits for: the task queue's job (`layers.tasks.run_export`, run
+in this process as the worker runs it) up to the file stored for download, and for a
+layer small enough to export during the request (settings.EXPORT_NOW_MAX) the download
+from the HTTP endpoint under gunicorn too. Either way that is the layer's typed columns,
+the QGIS style in the GeoPackage, the Shapefile zipped for download.
 
 The baseline is what a GIS officer would type: `ogr2ogr` from the same PostGIS table
 with the same typed columns (`layers.exports.layer_sql`), into the same CRS (the
@@ -39,7 +39,7 @@ def ogr2ogr_export(layer, fmt, srid, folder):
 
 
 def job_export(layer, fmt, srid, user):
-    """Ours for a large layer: the export job, as the worker runs it."""
+    """Ours: the export job, as the worker runs it."""
     from layers.models import ExportJob
     from layers.tasks import run_export
 
