@@ -28,6 +28,7 @@ from pathlib import Path
 import psycopg
 
 import dashboard_widgets
+import exports
 import peers
 import webmap
 
@@ -339,7 +340,7 @@ def import_scenario(conn, database_url, layer, kind, repeat, workdir):
 
 
 # What --only can pick: each runs its scenarios at the sizes of the run.
-SCENARIO_GROUPS = ("geojson", "tiles", "ogc", "webmap", "national", "imports", "dashboards")
+SCENARIO_GROUPS = ("geojson", "tiles", "ogc", "webmap", "national", "exports", "imports", "dashboards")
 
 
 def main():
@@ -402,10 +403,15 @@ def main():
                 results += webmap.webmap_scenarios(server.url(""), map_layers, (X0 + SPAN / 2, Y0 + SPAN / 2), map_repeat)
             finally:
                 server.stop()
-        if "national" in only:
+        if only & {"national", "exports"}:
             server = Server(database_url)
             try:
-                results += national_scenario(server, conn, repeat, authorities)
+                if "national" in only:
+                    results += national_scenario(server, conn, repeat, authorities)
+                if "exports" in only:
+                    with tempfile.TemporaryDirectory() as workdir:
+                        targets = [(bench_layer(f"roads-{n}", n), f"{n:,} roads") for n in sizes] + [(lights, f"{points:,} points")]
+                        results += exports.export_scenarios(server, targets, 1 if args.smoke else 3, workdir, entry)
             finally:
                 server.stop()
         if "imports" in only:

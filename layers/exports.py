@@ -16,7 +16,6 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models.expressions import RawSQL
 
 from .crs import INDIAN_1975_UTM47
 from .models import Feature
@@ -35,9 +34,12 @@ class Format:
 
 
 FORMATS = {
-    "gpkg": Format("GPKG", "gpkg", "application/geopackage+sqlite3", ("-lco", "GEOMETRY_NAME=geom")),
-    # RESIZE: text fields are declared 254 wide (see layer_sql) and shrunk to their longest value.
-    "shp": Format("ESRI Shapefile", "zip", "application/zip", ("-lco", "RESIZE=YES")),
+    # No fsync at each of GDAL's commits (10% of a 100,000-road export): the file is scratch
+    # until it is whole, and it is kept only once the job copies it to storage.
+    "gpkg": Format("GPKG", "gpkg", "application/geopackage+sqlite3",
+                   ("-lco", "GEOMETRY_NAME=geom", "--config", "OGR_SQLITE_SYNCHRONOUS", "OFF")),
+    # Text fields are declared as wide as their longest value (see declarations).
+    "shp": Format("ESRI Shapefile", "zip", "application/zip"),
     "geojson": Format("GeoJSON", "geojson", "application/geo+json"),
     "kml": Format("KML", "kml", "application/vnd.google-earth.kml+xml"),
     # A byte-order mark, or Excel reads the UTF-8 Thai text as gibberish.
@@ -50,6 +52,12 @@ FORMATS = {
 # TOWGS84, so QGIS will use its own choice of transformation for that format.
 TARGET_CRS = {4326: "EPSG:4326", 32647: "EPSG:32647", 32648: "EPSG:32648", 24047: INDIAN_1975_UTM47}
 SHAPEFILE_ENCODINGS = {"utf-8": "UTF-8", "cp874": "CP874"}
+# The widest .dbf text field, in bytes; GDAL would make a text column 80 wide.
+DBF_MAX_WIDTH = 254
+# Zipping a Shapefile took longer than ogr2ogr took to write it (bench/exports.py): the
+# .shp's coordinates (doubles) shrink by only 30% and were most of that time, so they
+# are stored as they are; the .dbf and the rest shrink tenfold at deflate's fastest level.
+ZIP_LEVEL = 1
 
 SQL_TYPES = {
     "text": "text",
@@ -88,11 +96,44 @@ def file_name(layer, fmt):
     return f"{layer.municipality.slug}-{layer.slug}.{FORMATS[fmt].extension}"
 
 
-def layer_sql(layer, fmt):
-    """The SELECT that ogr2ogr runs: typed columns from the layer's schema, one layer only.
+@dataclass(frozen=True)
+class Declarations:
+    """What ogr2ogr must be told before it writes the first feature."""
+
+    geometry_type: str  # its -nlt
+    widths: dict  # Shapefile only: text field name -> .dbf width in bytes
+
+
+def declarations(layer, fmt, encoding="utf-8"):
+    """One pass over the layer's features (a second pass cost a second over 1,000,000 points).
+
+    The geometry type is the layer's kind, or its Multi- kind when any feature is
+    multi-part (a Shapefile or GeoPackage layer holds one geometry type). A Shapefile's
+    text fields are as wide as their longest value in bytes of the file's encoding, so that
+    GDAL need not rewrite the whole .dbf afterwards to shrink 254-byte fields (RESIZE=YES,
+    which took longer than writing the file)."""
+    texts = [field["name"] for field in layer.schema if SQL_TYPES[field["type"]] == "text"] if fmt == "shp" else []
+    # A Thai character is three bytes in UTF-8 and one in CP874 (as is the "?" that GDAL
+    # writes for a character CP874 lacks).
+    length = "octet_length" if encoding == "utf-8" else "char_length"
+    measures = "".join(f", max({length}(properties ->> %s))" for _ in texts)
+    with connection.cursor() as cursor:
+        cursor.execute(f"""SELECT coalesce(bool_or(GeometryType(geom) LIKE 'MULTI%%'), false){measures}
+                           FROM "{Feature._meta.db_table}" WHERE layer_id = %s""", [*texts, layer.pk])
+        multi, *longest = cursor.fetchone()
+    return Declarations(
+        geometry_type=("MULTI" if multi else "") + layer.geometry_type.upper(),
+        widths={name: min(max(width or 1, 1), DBF_MAX_WIDTH) for name, width in zip(texts, longest)},
+    )
+
+
+def layer_sql(layer, fmt, widths=None):
+    """The SELECT that ogr2ogr runs: typed columns from the layer's schema, one layer only,
+    text of the given `widths` (see declarations) as varchar of that width, which GDAL reads.
     Values (field names, labels, the layer id) are bound by psycopg, never pasted in."""
     quote = connection.ops.quote_name
     params = []
+    widths = widths or {}
     if fmt == "dxf":
         # DXF keeps no attribute table; the features land on a DXF layer named after ours.
         columns = ['%s AS "Layer"']
@@ -101,8 +142,8 @@ def layer_sql(layer, fmt):
         columns = ["f.id AS feature_id"]
         for field in layer.schema:
             sql_type = SQL_TYPES[field["type"]]
-            if fmt == "shp" and sql_type == "text":
-                sql_type = "varchar(254)"  # the widest .dbf text field; GDAL would take 80
+            if field["name"] in widths:
+                sql_type = f"varchar({widths[field['name']]})"
             columns.append(f"(f.properties ->> %s)::{sql_type} AS {quote(field['name'])}")
             params.append(field["name"])
     if fmt == "kml":
@@ -133,18 +174,6 @@ def postgis_source():
     return f"PG:{quoted}", env
 
 
-def geometry_type(layer):
-    """ogr2ogr's -nlt: the layer's kind, or its Multi- kind when any feature is multi-part
-    (a Shapefile or GeoPackage layer holds one geometry type)."""
-    multi = (
-        Feature.objects.filter(layer=layer)
-        .annotate(kind=RawSQL(f'GeometryType("{Feature._meta.db_table}"."geom")', ()))
-        .filter(kind__startswith="MULTI")
-        .exists()
-    )
-    return ("MULTI" if multi else "") + layer.geometry_type.upper()
-
-
 def export_layer(layer, fmt, srid, directory, *, encoding="utf-8"):
     """Writes the layer into `directory` (which must exist) and returns the file to hand
     out: the GeoPackage, GeoJSON, KML, CSV or DXF itself, or a .zip for a Shapefile."""
@@ -154,11 +183,12 @@ def export_layer(layer, fmt, srid, directory, *, encoding="utf-8"):
     target = directory / file_name(layer, fmt)
     written = directory / "shapefile" if fmt == "shp" else target
     source, env = postgis_source()
+    declared = declarations(layer, fmt, encoding)
     command = [
         "ogr2ogr", "-f", spec.driver, str(written), source,
-        "-sql", layer_sql(layer, fmt),
+        "-sql", layer_sql(layer, fmt, declared.widths),
         "-nln", f"{layer.municipality.slug}-{layer.slug}" if fmt == "shp" else layer.slug,
-        "-nlt", geometry_type(layer),
+        "-nlt", declared.geometry_type,
         # Stored coordinates are WGS84 longitude/latitude (GDAL's traditional order).
         "-s_srs", "EPSG:4326", "-t_srs", TARGET_CRS[srid],
         *spec.options,
@@ -177,9 +207,9 @@ def export_layer(layer, fmt, srid, directory, *, encoding="utf-8"):
     if fmt == "gpkg":
         add_qgis_style(target, layer)
     if fmt == "shp":
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
             for path in sorted(written.iterdir()):
-                archive.write(path, path.name)
+                archive.write(path, path.name, compress_type=zipfile.ZIP_STORED if path.suffix == ".shp" else None)
         shutil.rmtree(written)
     return target
 
@@ -189,6 +219,7 @@ def add_qgis_style(geopackage, layer):
     `layer_styles` table, the table QGIS reads when it opens a layer."""
     database = sqlite3.connect(geopackage)
     try:
+        database.execute("PRAGMA synchronous = OFF")  # scratch until whole, as above
         with database:
             database.execute(
                 """CREATE TABLE layer_styles (

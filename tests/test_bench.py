@@ -20,6 +20,8 @@ def test_the_benchmark_harness_runs_and_writes_ratios(tmp_path):
     names = {r["name"] for r in results}
     assert {"geojson map view (bbox)", "geojson whole layer (streamed)", "national: list one municipality's layers",
             "dashboard of 10 widgets (cold)"} <= names
+    assert {"export GeoPackage, 200 roads (export job)", "export Shapefile, 200 roads (HTTP download)",
+            "export Shapefile, 500 points (export job)"} <= names
     # Tiles are measured at four clients and at one (the fixed cost of a request).
     assert {r.get("clients") for r in results if r["name"].startswith("vector tile")} == {4, 1}
     assert all(r["ratio"] > 0 and r["baseline_median_s"] > 0 for r in results)

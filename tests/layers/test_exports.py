@@ -11,10 +11,12 @@ import zipfile
 from xml.etree import ElementTree
 
 import pytest
+from django.contrib.gis.geos import LineString, MultiLineString
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from layers.exports import export_layer
+from layers.models import Feature
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,6 +64,36 @@ def test_shapefile_is_a_zip_with_a_code_page(world, tmp_path):
     thai = export_layer(world.roads, "shp", 32647, tmp_path / "874", encoding="cp874")
     assert ROAD_NAME.encode("cp874") in zipfile.ZipFile(thai).read("krathum-baen-roads.dbf")
     assert ROAD_NAME.encode() in ogrinfo(f"/vsizip/{thai}")  # GDAL reads the .cpg back to the same text
+
+
+def dbf_fields(dbf):
+    """(name, width in bytes) of each field in a .dbf header (32-byte descriptors after 32 bytes)."""
+    header_size = int.from_bytes(dbf[8:10], "little")
+    descriptors = dbf[32:header_size - 1]
+    return {d[:11].rstrip(b"\0").decode(): d[16] for d in (descriptors[i:i + 32] for i in range(0, len(descriptors), 32))}
+
+
+def test_shapefile_text_fields_are_as_wide_as_their_longest_value(world, tmp_path):
+    # 80 Thai characters: 240 bytes in UTF-8, wider than the 80 GDAL gives text by default.
+    long_name = "ถนนสายหลัก" * 8
+    Feature.create_in(world.roads, world.road.geom, {"name_th": long_name, "surface": "asphalt"}, world.owner)
+    utf8 = zipfile.ZipFile(export_layer(world.roads, "shp", 32647, tmp_path))
+    assert utf8.getinfo("krathum-baen-roads.shp").compress_type == zipfile.ZIP_STORED
+    assert long_name.encode() in ogrinfo(f"/vsizip/{utf8.filename}")  # whole, not cut at 80 bytes
+    widths = dbf_fields(utf8.read("krathum-baen-roads.dbf"))
+    assert (widths["name_th"], widths["surface"], widths["condition"]) == (240, len("asphalt"), len("good"))
+    (tmp_path / "874").mkdir()
+    thai = zipfile.ZipFile(export_layer(world.roads, "shp", 32647, tmp_path / "874", encoding="cp874"))
+    assert dbf_fields(thai.read("krathum-baen-roads.dbf"))["name_th"] == 80
+    assert long_name.encode() in ogrinfo(f"/vsizip/{thai.filename}")
+
+
+def test_a_layer_with_a_multi_part_feature_is_exported_as_multi_part(world, tmp_path):
+    assert b"Geometry: Line String" in ogrinfo(export_layer(world.roads, "gpkg", 32647, tmp_path), "-so")
+    two_parts = MultiLineString(LineString((100.25, 13.65), (100.26, 13.66)), LineString((100.27, 13.65), (100.28, 13.66)), srid=4326)
+    Feature.create_in(world.roads, two_parts, {"name_th": "ถนนสองช่วง"}, world.owner)
+    (tmp_path / "multi").mkdir()
+    assert b"Geometry: Multi Line String" in ogrinfo(export_layer(world.roads, "gpkg", 32647, tmp_path / "multi"), "-so")
 
 
 def first_vertex_of_csv(path):
