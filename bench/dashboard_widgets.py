@@ -20,12 +20,11 @@ their own, made once and kept between runs.
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import psycopg
+from timing import median_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_S = 0.3  # issue 9: "a dashboard of 10 widgets over 100,000 features: under 300 ms server time"
@@ -130,15 +129,6 @@ def raw_queries(r, z, h, w):
     ]
 
 
-def timed(function, runs):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def dashboard_sides(database_url, size, runs):
     """Medians of the whole dashboard: (ours cold, ours warm, floor), and per widget
     (kind, ours cold, floor)."""
@@ -165,9 +155,11 @@ def dashboard_sides(database_url, size, runs):
 
         cold()  # warm PostgreSQL's buffers and both sides' plans once
         floor()
-        per_widget = [(w.kind, timed(lambda w=w: cold([w]), runs), timed(lambda g=group: floor([g]), runs))
+        per_widget = [(w.kind, median_seconds(lambda w=w: cold([w]), runs, warm_up=False),
+                       median_seconds(lambda g=group: floor([g]), runs, warm_up=False))
                       for w, group in zip(widgets, queries, strict=True)]
-        totals = timed(cold, runs), timed(ours, runs), timed(floor, runs)
+        totals = (median_seconds(cold, runs, warm_up=False), median_seconds(ours, runs, warm_up=False),
+                  median_seconds(floor, runs, warm_up=False))
     return totals, per_widget
 
 

@@ -31,6 +31,7 @@ import dashboard_widgets
 import exports
 import peers
 import webmap
+from timing import median_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -173,17 +174,6 @@ class Server:
     def stop(self):
         self.process.terminate()
         self.process.wait(10)
-
-
-def median_seconds(fn, repeat, warm_up=True):
-    if warm_up:  # caches and connections, as in a server that has been running
-        fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def sql_collection(conn, where, params):

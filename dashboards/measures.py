@@ -144,7 +144,8 @@ def _date(raw, name):
 
 
 def visible_layer(user, layer_id):
-    layer = Layer.objects.visible_to(user).filter(pk=layer_id).first()
+    # With its last change read in the same query: the cache key needs it (cache_key).
+    layer = Layer.objects.visible_to(user).with_last_change().filter(pk=layer_id).first()
     if layer is None:
         raise NoAccess
     return layer

@@ -5,7 +5,7 @@ from django.utils import timezone
 from procrastinate.contrib.django import app
 
 from layers.files import local_path
-from layers.jobs import on_abandoned
+from layers.jobs import fail_unfinished, on_abandoned
 from layers.schema import bilingual
 
 from .importing import import_file
@@ -53,8 +53,7 @@ def run_import(job_id):
 @on_abandoned(run_import)
 def import_abandoned(job_id):
     # import_file is one transaction: the dead worker's connection rolled it back.
-    ImportJob.objects.filter(pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).update(
-        status=ImportJob.Status.FAILED, finished_at=timezone.now(), error=bilingual(
-            "เครื่องที่นำเข้าข้อมูลนี้หยุดทำงานก่อนเสร็จ กรุณานำเข้าใหม่อีกครั้ง",
-            "The worker doing this import stopped before it finished. Please start the import again.",
-        ))
+    fail_unfinished(ImportJob, job_id, bilingual(
+        "เครื่องที่นำเข้าข้อมูลนี้หยุดทำงานก่อนเสร็จ กรุณานำเข้าใหม่อีกครั้ง",
+        "The worker doing this import stopped before it finished. Please start the import again.",
+    ))

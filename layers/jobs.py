@@ -13,6 +13,7 @@ Apps register here (layers, importers, basemaps); this module knows none of them
 """
 
 from asgiref.sync import sync_to_async
+from django.utils import timezone
 from procrastinate.contrib.django import app
 from procrastinate.jobs import Status
 
@@ -32,6 +33,13 @@ def on_abandoned(task):
         return function
 
     return register
+
+
+def fail_unfinished(model, pk, error):
+    """What most handlers do: the job's record (a model with the usual Status, error and
+    finished_at) marked failed with `error`, unless it had finished already."""
+    model.objects.filter(pk=pk, status__in=[model.Status.QUEUED, model.Status.RUNNING]).update(
+        status=model.Status.FAILED, finished_at=timezone.now(), error=error)
 
 
 @app.periodic(cron="* * * * *")

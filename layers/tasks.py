@@ -9,7 +9,7 @@ from django.utils import timezone
 from procrastinate.contrib.django import app
 
 from .exports import ExportFailed, export_layer
-from .jobs import on_abandoned
+from .jobs import fail_unfinished, on_abandoned
 from .models import ExportJob, Feature
 from .schema import bilingual
 
@@ -52,8 +52,7 @@ def run_export(job_id):
 @on_abandoned(run_export)
 def export_abandoned(job_id):
     # Its file was never stored: the job stores it only once GDAL has written all of it.
-    ExportJob.objects.filter(pk=job_id, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]).update(
-        status=ExportJob.Status.FAILED, finished_at=timezone.now(), error=bilingual(
-            "เครื่องที่ส่งออกไฟล์นี้หยุดทำงานก่อนเสร็จ ไม่มีไฟล์ให้ดาวน์โหลด กรุณาสั่งส่งออกใหม่",
-            "The worker writing this export stopped before it finished; there is no file. Please start the export again.",
-        ))
+    fail_unfinished(ExportJob, job_id, bilingual(
+        "เครื่องที่ส่งออกไฟล์นี้หยุดทำงานก่อนเสร็จ ไม่มีไฟล์ให้ดาวน์โหลด กรุณาสั่งส่งออกใหม่",
+        "The worker writing this export stopped before it finished; there is no file. Please start the export again.",
+    ))
